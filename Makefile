@@ -1,0 +1,44 @@
+# stationmap: `make run` serves the app, `make test` runs the whole suite.
+# Both set themselves up first: system libraries, .venv/, the package and its tools.
+
+PYTHON ?= python3
+PORT ?= 5000
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.stationmap-installed
+
+.PHONY: run test setup lint format layers clean
+
+run: setup
+	$(BIN)/stationmap init-db
+	$(BIN)/stationmap load-demo --if-empty
+	$(BIN)/stationmap serve --host 127.0.0.1 --port $(PORT)
+
+test: setup
+	$(BIN)/ruff check stationmap tests scripts
+	$(BIN)/ruff format --check stationmap tests scripts
+	$(BIN)/pytest
+
+setup: $(STAMP)
+
+$(STAMP): setup.cfg pyproject.toml scripts/install-system-deps.sh
+	PYTHON=$(PYTHON) sh scripts/install-system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+lint: setup
+	$(BIN)/ruff check stationmap tests scripts
+
+format: setup
+	$(BIN)/ruff format stationmap tests scripts
+	$(BIN)/ruff check --fix stationmap tests scripts
+
+# Rebuild the committed reference layers in data/ (needs the heavy build-time packages).
+layers: setup
+	$(BIN)/pip install --quiet -e '.[build-layers]'
+	$(BIN)/python scripts/build_reference_layers.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

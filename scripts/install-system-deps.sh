@@ -1,0 +1,43 @@
+#!/bin/sh
+# Install the system libraries stationmap needs, when they are missing:
+# SpatiaLite (the embedded database's spatial extension) and Python's venv module.
+# Uses apt-get on Debian/Ubuntu (as root, or with password-less sudo); elsewhere it
+# says what to install and stops.
+set -eu
+
+PYTHON=${PYTHON:-python3}
+missing=""
+
+has_spatialite() {
+    for dir in /usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib /usr/local/lib \
+               /opt/homebrew/lib; do
+        ls "$dir"/mod_spatialite.* >/dev/null 2>&1 && return 0
+    done
+    return 1
+}
+
+has_spatialite || missing="$missing libsqlite3-mod-spatialite"
+"$PYTHON" -c "import ensurepip, venv" 2>/dev/null || missing="$missing python3-venv"
+
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "stationmap needs:$missing" >&2
+    echo "On macOS: brew install libspatialite (and a Python with venv)." >&2
+    echo "Elsewhere: install SpatiaLite's mod_spatialite with your package manager." >&2
+    exit 1
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO="sudo -n"
+else
+    echo "stationmap needs the Debian packages:$missing" >&2
+    echo "Run: sudo apt-get install -y$missing   (then run make again)" >&2
+    exit 1
+fi
+
+echo "installing system packages:$missing"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null

@@ -1,0 +1,122 @@
+"""The ``stationmap`` command: set up the database, load data, export, serve.
+
+Every command reads the ``STATIONMAP_*`` settings once. A deliberate error prints
+one line that says what is wrong and what to do, and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from .config import Settings, configure_logging, load_settings
+from .errors import StationmapError
+from .store import Store, open_store
+
+log = logging.getLogger("stationmap.cli")
+
+
+class StationmapGroup(click.Group):
+    """A click group that turns stationmap's errors into one clear line and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StationmapError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=StationmapGroup)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """stationmap: the national worker-station (工会驿站) store, finder and map service."""
+    settings = load_settings()
+    configure_logging(settings)
+    ctx.obj = settings
+
+
+def _store(settings: Settings) -> Store:
+    return open_store(settings)
+
+
+def _ready_store(settings: Settings) -> Store:
+    store = _store(settings)
+    store.init_schema()
+    return store
+
+
+@main.command("init-db")
+@click.pass_obj
+def init_db(settings: Settings) -> None:
+    """Create or upgrade the schema at STATIONMAP_DATABASE_URL."""
+    store = _store(settings)
+    revision = store.init_schema()
+    click.echo(f"database ready at schema {revision}: {settings.effective_database_url}")
+
+
+@main.command("load-demo")
+@click.option("--count", type=click.IntRange(1, 5_000_000), default=173_000, show_default=True,
+              help="How many synthetic stations to generate.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=1, show_default=True,
+              help="Random seed; the same seed gives the same stations.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the store already has stations.")
+@click.pass_obj
+def load_demo_command(settings: Settings, count: int, seed: int, if_empty: bool) -> None:
+    """Generate the SYNTHETIC national demo set and load it (replacing an earlier one)."""
+    from .demo.loading import load_demo
+
+    store = _ready_store(settings)
+    if if_empty and store.count_stations():
+        click.echo(f"store already holds {store.count_stations()} stations; demo not loaded")
+        return
+    started = time.perf_counter()
+    with tqdm(total=count, unit="station", desc="loading demo set", disable=None) as bar:
+        batch = load_demo(store, count=count, seed=seed, progress=bar.update)
+    click.echo(f"loaded {batch.counts['added']} synthetic stations (seed {seed}) as batch "
+               f"{batch.id} in {time.perf_counter() - started:.1f} s")
+
+
+@main.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["geojson", "csv"]), default=None,
+              help="Output format (default: from the file name).")
+@click.pass_obj
+def export_command(settings: Settings, out: Path, fmt: str | None) -> None:
+    """Write every station, as stored, to OUT."""
+    from .demo_notice import DEMO_NOTICE
+    from .exporting import export_format_for, write_stations
+
+    fmt = export_format_for(out, fmt)
+    store = _store(settings)
+    _require_schema(store)
+    notice = DEMO_NOTICE if store.has_demo_stations() else None
+    with tqdm(total=store.count_stations(), unit="station", desc="exporting",
+              disable=None) as bar:
+        count = write_stations(store.iter_stations(), out, fmt, notice, on_row=bar.update)
+    click.echo(f"wrote {count} stations to {out} ({fmt})")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.pass_obj
+def serve_command(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve the app with gunicorn (a production WSGI server)."""
+    from .web.server import serve
+
+    _require_schema(_store(settings))
+    click.echo(f"serving stationmap on http://{host}:{port} with {workers} workers")
+    serve(host, port, workers)
+
+
+def _require_schema(store: Store) -> None:
+    if not store.schema_is_current():
+        raise StationmapError("the database schema is missing or old: run `stationmap init-db`",
+                              code="schema_outdated")

@@ -1,0 +1,90 @@
+"""The errors stationmap raises on purpose, each carrying its HTTP status.
+
+Views, the CLI and the import report render these in one place each; the
+``message`` is public (safe to show a user) and says what was received and what
+was expected. Internal detail belongs in the log, never in ``message``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class StationmapError(Exception):
+    """Base of every deliberate error: a status, a stable code and a public message."""
+
+    status: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON body the API returns: ``{"error": {"code", "message", ...}}``."""
+        return {"error": {"code": self.code, "message": self.message, **self.details}}
+
+
+class BadRequest(StationmapError):
+    """A client sent something malformed (a parameter, a file)."""
+
+    status = 400
+    code = "bad_request"
+
+
+class NotFound(StationmapError):
+    """The thing asked for does not exist."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(StationmapError):
+    """The write clashes with what is stored (a duplicate id, a stale version)."""
+
+    status = 409
+    code = "conflict"
+
+
+class InvalidStation(StationmapError):
+    """A station write was refused at the store boundary; nothing was written."""
+
+    status = 422
+    code = "invalid_station"
+
+    def __init__(self, field: str, value: Any, expected: str, *, row: int | None = None) -> None:
+        where = f"row {row}: " if row is not None else ""
+        super().__init__(
+            f"{where}{field}: got {value!r}, expected {expected}",
+            field=field,
+            value=_json_safe(value),
+            **({"row": row} if row is not None else {}),
+        )
+        self.field = field
+        self.expected = expected
+
+
+class ConfigError(StationmapError):
+    """A ``STATIONMAP_*`` setting has a value stationmap cannot use."""
+
+    status = 500
+    code = "config_error"
+
+
+class DatabaseUnavailable(StationmapError):
+    """The database cannot be opened or lacks its spatial extension."""
+
+    status = 503
+    code = "database_unavailable"
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` if JSON can carry it, else its ``repr``."""
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else repr(value)
+    return repr(value)

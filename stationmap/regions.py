@@ -1,0 +1,107 @@
+"""China's administrative regions, from the reference layers in ``data/regions``.
+
+The store uses this to refuse points outside China, to check county codes and to
+fill in province, city and county names from a 6-digit adcode. The layers are
+read once per process (about a third of a second) and kept in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from .resources import data_path
+
+COAST_MARGIN_DEG = 0.02
+"""How far (degrees, about 2 km) outside the simplified outline a point may lie.
+
+The committed boundaries are simplified to a few hundred metres, so a pier or a
+station on the sea front can fall just outside them; it is still in China.
+"""
+
+
+@dataclass(frozen=True)
+class County:
+    """A county-level unit: its 6-digit adcode and the names above it."""
+
+    adcode: str
+    name: str
+    city_adcode: str
+    city: str
+    province_adcode: str
+    province: str
+
+
+class RegionIndex:
+    """County boundaries with a spatial index, for lookups by code and by point."""
+
+    def __init__(self, counties: gpd.GeoDataFrame, outline: shapely.Geometry) -> None:
+        self._frame = counties.reset_index(drop=True)
+        self._geoms = self._frame.geometry.values
+        self._tree = shapely.STRtree(self._geoms)
+        self._outline = outline
+        shapely.prepare(self._outline)
+        self._by_code = {row.adcode: i for i, row in enumerate(self._frame.itertuples())}
+
+    def __len__(self) -> int:
+        return len(self._frame)
+
+    def county(self, adcode: str) -> County | None:
+        """The county with this adcode, or None when the code is unknown."""
+        i = self._by_code.get(adcode)
+        if i is None:
+            return None
+        row = self._frame.iloc[i]
+        return County(
+            adcode=row.adcode,
+            name=row["name"],
+            city_adcode=row.city_adcode,
+            city=row.city_name,
+            province_adcode=row.province_adcode,
+            province=row.province_name,
+        )
+
+    def boundary(self, adcode: str) -> shapely.Geometry:
+        """The county's (simplified) boundary polygon."""
+        return self._geoms[self._by_code[adcode]]
+
+    def adcodes(self) -> list[str]:
+        """Every county code, in layer order."""
+        return self._frame.adcode.tolist()
+
+    def in_china(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Which points lie inside mainland China (within the coastal margin)."""
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        inside = shapely.contains_xy(self._outline, lon, lat)
+        if not inside.all():
+            rest = ~inside
+            near = shapely.dwithin(self._outline, shapely.points(lon[rest], lat[rest]),
+                                   COAST_MARGIN_DEG)
+            inside[rest] = near
+        return inside
+
+    def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """The adcode of the county holding each point ("" where none is near)."""
+        points = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+        found = np.full(len(points), "", dtype=object)
+        point_idx, county_idx = self._tree.query(points, predicate="within")
+        found[point_idx[::-1]] = self._frame.adcode.values[county_idx[::-1]]
+        missing = np.flatnonzero(found == "")
+        if len(missing):
+            near_p, near_c = self._tree.query_nearest(
+                points[missing], max_distance=COAST_MARGIN_DEG
+            )
+            found[missing[near_p]] = self._frame.adcode.values[near_c]
+        return found
+
+
+@cache
+def load_regions() -> RegionIndex:
+    """The mainland county layer and outline, read once per process."""
+    counties = gpd.read_parquet(data_path("regions", "counties.parquet"))
+    outline = gpd.read_parquet(data_path("regions", "china_outline.parquet")).geometry.iloc[0]
+    return RegionIndex(counties, outline)

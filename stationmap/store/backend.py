@@ -1,0 +1,190 @@
+"""The one seam between stationmap and its two databases.
+
+SpatiaLite (``sqlite:///PATH``) is the embedded default; PostGIS
+(``postgresql+psycopg://...``) is production. Everything that differs between
+them lives here: how the engine is made and the spatial extension loaded, how
+the spatial metadata is prepared, and the few SQL constructs whose spelling
+differs (compiled per dialect). Query code elsewhere is dialect-neutral.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from functools import partial
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import Boolean, Engine, create_engine, event, literal, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from ..errors import ConfigError, DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+SPATIALITE_CANDIDATES = (
+    "mod_spatialite",
+    "mod_spatialite.so",
+    "/usr/lib/x86_64-linux-gnu/mod_spatialite.so",
+    "/usr/lib/aarch64-linux-gnu/mod_spatialite.so",
+    "/opt/homebrew/lib/mod_spatialite.dylib",
+    "/usr/local/lib/mod_spatialite.dylib",
+)
+
+SPATIALITE_HELP = (
+    "install SpatiaLite (Debian/Ubuntu: sudo apt-get install libsqlite3-mod-spatialite; "
+    "macOS: brew install libspatialite) or set STATIONMAP_SPATIALITE_PATH to the "
+    "mod_spatialite library"
+)
+
+
+def create_store_engine(url: str, spatialite_path: str = "") -> Engine:
+    """An engine for ``url`` with the spatial extension ready on every connection."""
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError as exc:
+        raise ConfigError(f"STATIONMAP_DATABASE_URL: got {url!r}, which is not a URL") from exc
+    if backend == "sqlite":
+        return _spatialite_engine(url, spatialite_path)
+    if backend == "postgresql":
+        return create_engine(url, pool_pre_ping=True)
+    raise ConfigError(
+        f"STATIONMAP_DATABASE_URL: got a {backend!r} URL, expected sqlite:///PATH "
+        "(SpatiaLite) or postgresql+psycopg://... (PostGIS)"
+    )
+
+
+def sqlite_module() -> ModuleType:
+    """A DB-API sqlite module that can load extensions.
+
+    Many Python builds (pyenv's default, several macOS Pythons) compile ``sqlite3``
+    without extension loading; ``pysqlite3-binary`` ships one that has it.
+    """
+    import sqlite3
+
+    if hasattr(sqlite3.Connection, "enable_load_extension"):
+        return sqlite3
+    try:
+        return importlib.import_module("pysqlite3.dbapi2")
+    except ImportError:
+        raise DatabaseUnavailable(
+            "this Python's sqlite3 cannot load extensions, so SpatiaLite cannot be used; "
+            "run `pip install pysqlite3-binary` (Linux x86-64), or use a Python built with "
+            "--enable-loadable-sqlite-extensions (Debian's /usr/bin/python3 is), or point "
+            "STATIONMAP_DATABASE_URL at PostGIS"
+        ) from None
+
+
+def _spatialite_engine(url: str, spatialite_path: str) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        module=sqlite_module(),
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+    event.listen(engine, "connect", partial(_on_sqlite_connect, spatialite_path))
+    return engine
+
+
+def _on_sqlite_connect(spatialite_path: str, dbapi_connection: Any, _record: Any) -> None:
+    _load_spatialite(dbapi_connection, spatialite_path)
+    for pragma in ("foreign_keys = ON", "journal_mode = WAL", "synchronous = NORMAL"):
+        dbapi_connection.execute(f"PRAGMA {pragma}")
+
+
+def _load_spatialite(dbapi_connection: Any, spatialite_path: str) -> None:
+    """Load mod_spatialite into one raw connection, trying the usual places."""
+    candidates = [spatialite_path] if spatialite_path else []
+    candidates += [os.environ.get("SPATIALITE_LIBRARY_PATH", ""), *SPATIALITE_CANDIDATES]
+    dbapi_connection.enable_load_extension(True)
+    errors = []
+    try:
+        for candidate in filter(None, candidates):
+            try:
+                dbapi_connection.load_extension(candidate)
+                return
+            except Exception as exc:  # each DB-API module has its own error class
+                errors.append(f"{candidate}: {exc}")
+    finally:
+        dbapi_connection.enable_load_extension(False)
+    log.debug("mod_spatialite not loaded: %s", "; ".join(errors))
+    raise DatabaseUnavailable(f"could not load the SpatiaLite extension; {SPATIALITE_HELP}")
+
+
+def prepare_spatial(connection: Connection) -> None:
+    """Make the database spatial: SpatiaLite metadata tables, or the PostGIS extension."""
+    if connection.dialect.name == "sqlite":
+        has_metadata = connection.execute(
+            text("SELECT 1 FROM sqlite_master WHERE name = 'spatial_ref_sys'")
+        ).first()
+        if not has_metadata:
+            connection.execute(text("SELECT InitSpatialMetaData(1, 'WGS84')"))
+    else:
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+
+
+def spatial_index_is_used(connection: Connection, sql: str, params: dict[str, Any]) -> bool:
+    """Whether the database's plan for ``sql`` reads the stations' spatial index."""
+    if connection.dialect.name == "sqlite":
+        plan = connection.execute(text(f"EXPLAIN QUERY PLAN {sql}"), params).all()
+        return any("idx_stations_geom" in str(row[-1]) for row in plan)
+    plan = connection.execute(text(f"EXPLAIN {sql}"), params).scalars().all()
+    return any("idx_stations_geom" in line for line in plan)
+
+
+class point_lonlat(FunctionElement):  # noqa: N801 - reads like the SQL function it is
+    """A WGS-84 point geometry from longitude and latitude expressions."""
+
+    type = Geometry("POINT", srid=4326)
+    inherit_cache = True
+    name = "point_lonlat"
+
+
+@compiles(point_lonlat)
+def _point_lonlat_postgis(element: point_lonlat, compiler: Any, **kw: Any) -> str:
+    return f"ST_SetSRID(ST_MakePoint({compiler.process(element.clauses, **kw)}), 4326)"
+
+
+@compiles(point_lonlat, "sqlite")
+def _point_lonlat_spatialite(element: point_lonlat, compiler: Any, **kw: Any) -> str:
+    return f"MakePoint({compiler.process(element.clauses, **kw)}, 4326)"
+
+
+class geometry_in_box(FunctionElement):  # noqa: N801
+    """True where a table's geometry column falls in a lon/lat box, through its index.
+
+    Arguments: the geometry column, then min lon, min lat, max lon, max lat.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    name = "geometry_in_box"
+
+    def __init__(self, column: Any, *box: float) -> None:
+        super().__init__(column, *(literal(float(v)) for v in box))
+
+
+@compiles(geometry_in_box)
+def _in_box_postgis(element: geometry_in_box, compiler: Any, **kw: Any) -> str:
+    geom, *box = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({geom} && ST_MakeEnvelope({', '.join(box)}, 4326))"
+
+
+@compiles(geometry_in_box, "sqlite")
+def _in_box_spatialite(element: geometry_in_box, compiler: Any, **kw: Any) -> str:
+    column = element.clauses.clauses[0]
+    table = column.table
+    pk = compiler.process(table.c.id, **kw)
+    x0, y0, x1, y1 = (compiler.process(c, **kw) for c in element.clauses.clauses[1:])
+    return (
+        f"({pk} IN (SELECT pkid FROM idx_{table.name}_{column.name} "
+        f"WHERE xmax >= {x0} AND xmin <= {x1} AND ymax >= {y0} AND ymin <= {y1}))"
+    )

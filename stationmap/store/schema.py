@@ -1,0 +1,135 @@
+"""The store's tables (SQLAlchemy Core), identical on SpatiaLite and PostGIS.
+
+Migrations in ``migrations/versions`` create exactly these; a test compares the
+migrated database with this metadata so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+from ..vocabulary import KINDS, STATUSES
+
+metadata = MetaData()
+
+BATCH_STATES = ("staged", "applied", "dry_run", "failed", "replaced")
+AUDIT_ACTIONS = ("create", "update", "delete", "bulk_load")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always returned time-zone aware.
+
+    SQLite keeps no zone; PostgreSQL returns the session's. Both come back in UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: store times with a time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _one_of(column: str, keys: Any) -> str:
+    return f"{column} IN ({', '.join(repr(k) for k in keys)})"
+
+
+unions = Table(
+    "unions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("public_id", String(10), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("jurisdiction", String(6), nullable=False, comment="adcode prefix: 2, 4 or 6 digits"),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("length(jurisdiction) IN (2, 4, 6)", name="ck_unions_jurisdiction"),
+)
+
+import_batches = Table(
+    "import_batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("public_id", String(10), nullable=False, unique=True),
+    Column("union_id", Integer, ForeignKey("unions.id"), nullable=True),
+    Column("source_name", Text, nullable=False, comment="file name, or 'demo'"),
+    Column("source_format", String(16), nullable=False),
+    Column("crs", String(8), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("counts", JSON, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    CheckConstraint(_one_of("state", BATCH_STATES), name="ck_import_batches_state"),
+)
+
+stations = Table(
+    "stations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("public_id", String(10), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("address", Text, nullable=False, default=""),
+    Column("province", Text, nullable=False),
+    Column("city", Text, nullable=False),
+    Column("county", Text, nullable=False),
+    Column("adcode", String(6), nullable=False, index=True),
+    Column("geom", Geometry("POINT", srid=4326, spatial_index=True), nullable=False),
+    Column("amenity_mask", Integer, nullable=False, default=0),
+    Column("opening_hours", Text, nullable=True, comment="OpenStreetMap syntax; null = unknown"),
+    Column("opening_hours_raw", Text, nullable=True, comment="the hours as the source wrote them"),
+    Column("phone", Text, nullable=False, default=""),
+    Column("union_id", Integer, ForeignKey("unions.id"), nullable=True, index=True),
+    Column("status", String(24), nullable=False),
+    Column("batch_id", Integer, ForeignKey("import_batches.id"), nullable=True),
+    Column("source_key", Text, nullable=True, comment="the source's own key for the row"),
+    Column("version", Integer, nullable=False, default=1),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint(_one_of("kind", KINDS), name="ck_stations_kind"),
+    CheckConstraint(_one_of("status", STATUSES), name="ck_stations_status"),
+    Index("ix_stations_source", "union_id", "source_key"),
+)
+
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("entity", String(16), nullable=False, comment="station, union or batch"),
+    Column("entity_id", String(10), nullable=False, comment="the entity's public id"),
+    Column("batch_id", Integer, ForeignKey("import_batches.id"), nullable=True),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+    CheckConstraint(_one_of("action", AUDIT_ACTIONS), name="ck_audit_action"),
+    Index("ix_audit_entity", "entity", "entity_id"),
+)

@@ -1,0 +1,50 @@
+"""The web layer: the Flask application factory and its blueprints."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from ..config import Settings, configure_logging, load_settings
+from ..resources import templates_dir
+from ..store import Store, open_store
+from . import api, errors, pages
+
+log = logging.getLogger(__name__)
+
+STORE_KEY = "stationmap.store"
+
+
+def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` is a :class:`Settings`, or overrides keyed by field name.
+
+    Settings are read once here; the store is opened (not migrated: run
+    ``stationmap init-db`` first, the app refuses to serve an old schema).
+    """
+    settings = config if isinstance(config, Settings) else load_settings(overrides=config)
+    configure_logging(settings)
+    app = Flask(__name__, template_folder=str(templates_dir()))
+    app.config["STATIONMAP_SETTINGS"] = settings
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions[STORE_KEY] = _open_checked_store(settings)
+    errors.register(app)
+    app.register_blueprint(api.blueprint)
+    app.register_blueprint(pages.blueprint)
+    return app
+
+
+def _open_checked_store(settings: Settings) -> Store:
+    store = open_store(settings)
+    if not store.schema_is_current():
+        store.close()
+        from ..errors import DatabaseUnavailable
+
+        raise DatabaseUnavailable(
+            f"the database at {settings.effective_database_url} is not at the current "
+            "schema: run `stationmap init-db` first"
+        )
+    return store

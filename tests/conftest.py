@@ -1,0 +1,104 @@
+"""Fixtures: one store fixture over real SpatiaLite and real PostGIS, an app, a CLI runner.
+
+PostGIS runs when ``STATIONMAP_TEST_POSTGRES_URL`` names a database with the postgis
+extension (``.ci/run`` sets it up). Without it the PostGIS half skips locally, and
+fails where ``STATIONMAP_REQUIRE_POSTGIS=1`` or ``CI=true``: CI never skips it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from stationmap.regions import load_regions
+from stationmap.store import Store
+from stationmap.store.backend import create_store_engine
+
+POSTGRES_URL = os.environ.get("STATIONMAP_TEST_POSTGRES_URL", "")
+REQUIRE_POSTGIS = (os.environ.get("STATIONMAP_REQUIRE_POSTGIS") == "1"
+                   or os.environ.get("CI", "").lower() == "true")
+BACKENDS = ("spatialite", "postgis")
+
+
+@pytest.fixture(scope="session")
+def regions():
+    """The reference layers, loaded once for the whole run."""
+    return load_regions()
+
+
+@pytest.fixture(scope="session")
+def spatialite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SpatiaLite file; each test gets a copy (migrating costs ~1 s)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    engine = create_store_engine(f"sqlite:///{path}")
+    Store(engine).init_schema()
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def spatialite_url(tmp_path: Path, spatialite_template: Path) -> str:
+    """URL of a fresh, migrated SpatiaLite database for one test."""
+    path = tmp_path / "stationmap.sqlite"
+    shutil.copy(spatialite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def postgis_url() -> Iterator[str]:
+    """URL of a fresh, empty schema in the PostGIS test database for one test."""
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGIS:
+            pytest.fail("PostGIS tests are required here but STATIONMAP_TEST_POSTGRES_URL "
+                        "is not set (see .ci/run)")
+        pytest.skip("set STATIONMAP_TEST_POSTGRES_URL to run the PostGIS tests")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema},public"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> str:
+    """A fresh database on each backend in turn (PostGIS still needs migrating)."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def store(database_url: str, regions) -> Iterator[Store]:
+    """A migrated, empty store on each backend in turn."""
+    store = Store(create_store_engine(database_url), regions=regions)
+    store.init_schema()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def app(spatialite_url: str):
+    """The Flask app on a fresh SpatiaLite store."""
+    from stationmap import create_app
+
+    app = create_app({"database_url": spatialite_url})
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["stationmap.store"].close()
+
+
+@pytest.fixture
+def client(app):
+    """A client that talks to the real app in-process."""
+    return app.test_client()
