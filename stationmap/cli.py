@@ -42,12 +42,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _store(settings: Settings) -> Store:
-    return open_store(settings)
-
-
-def _ready_store(settings: Settings) -> Store:
-    store = _store(settings)
-    store.init_schema()
+    """The configured store; closed when the command ends."""
+    store = open_store(settings)
+    click.get_current_context().call_on_close(store.close)
     return store
 
 
@@ -71,7 +68,8 @@ def load_demo_command(settings: Settings, count: int, seed: int, if_empty: bool)
     """Generate the SYNTHETIC national demo set and load it (replacing an earlier one)."""
     from .demo.loading import load_demo
 
-    store = _ready_store(settings)
+    store = _store(settings)
+    store.init_schema()
     if if_empty and store.count_stations():
         click.echo(f"store already holds {store.count_stations()} stations; demo not loaded")
         return

@@ -70,6 +70,12 @@ class Store:
         """Release the engine's connections."""
         self.engine.dispose()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     # -- stations ------------------------------------------------------------------
 
     def add_station(self, draft: StationDraft, actor: str) -> Station:

@@ -1,0 +1,55 @@
+"""Settings: documented in one place, read once, bad values refused with a clear message."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from stationmap.config import SETTINGS, load_settings
+from stationmap.errors import ConfigError
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_defaults_use_the_embedded_spatialite_file():
+    settings = load_settings({})
+    assert settings.database_url == ""
+    assert settings.effective_database_url.startswith("sqlite:///")
+    assert settings.effective_database_url.endswith("instance/stationmap.sqlite")
+    assert settings.log_level == "INFO"
+
+
+def test_environment_is_read():
+    settings = load_settings({"STATIONMAP_DATABASE_URL": "postgresql+psycopg://u@h/db",
+                              "STATIONMAP_LOG_LEVEL": "debug",
+                              "STATIONMAP_INSTANCE_DIR": "/tmp/sm"})
+    assert settings.effective_database_url == "postgresql+psycopg://u@h/db"
+    assert (settings.log_level, str(settings.instance_dir)) == ("DEBUG", "/tmp/sm")
+
+
+def test_overrides_win_over_the_environment():
+    settings = load_settings({"STATIONMAP_LOG_LEVEL": "ERROR"}, {"log_level": "WARNING"})
+    assert settings.log_level == "WARNING"
+
+
+@pytest.mark.parametrize(("env", "value", "message"), [
+    ("STATIONMAP_DATABASE_URL", "mysql://x/y", "expected sqlite:///PATH"),
+    ("STATIONMAP_DATABASE_URL", "stations.sqlite", "expected sqlite:///PATH"),
+    ("STATIONMAP_LOG_LEVEL", "loud", "expected one of DEBUG"),
+])
+def test_bad_values_are_refused_naming_the_variable(env, value, message):
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_settings({env: value})
+    assert env in caught.value.message and repr(value) in caught.value.message
+
+
+def test_unknown_override_is_refused():
+    with pytest.raises(ConfigError, match="unknown setting 'databse_url'"):
+        load_settings({}, {"databse_url": "sqlite:///x"})
+
+
+def test_every_setting_is_documented_in_the_readme():
+    documented = set(re.findall(r"`(STATIONMAP_[A-Z_]+)`", README.read_text(encoding="utf-8")))
+    assert {s.env for s in SETTINGS} <= documented
