@@ -58,10 +58,20 @@ def init_db(settings: Settings) -> None:
 
 
 @main.command("load-demo")
-@click.option("--count", type=click.IntRange(1, 5_000_000), default=173_000, show_default=True,
-              help="How many synthetic stations to generate.")
-@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=1, show_default=True,
-              help="Random seed; the same seed gives the same stations.")
+@click.option(
+    "--count",
+    type=click.IntRange(1, 5_000_000),
+    default=173_000,
+    show_default=True,
+    help="How many synthetic stations to generate.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**32 - 1),
+    default=1,
+    show_default=True,
+    help="Random seed; the same seed gives the same stations.",
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the store already has stations.")
 @click.pass_obj
 def load_demo_command(settings: Settings, count: int, seed: int, if_empty: bool) -> None:
@@ -76,14 +86,21 @@ def load_demo_command(settings: Settings, count: int, seed: int, if_empty: bool)
     started = time.perf_counter()
     with tqdm(total=count, unit="station", desc="loading demo set", disable=None) as bar:
         batch = load_demo(store, count=count, seed=seed, progress=bar.update)
-    click.echo(f"loaded {batch.counts['added']} synthetic stations (seed {seed}) as batch "
-               f"{batch.id} in {time.perf_counter() - started:.1f} s")
+    click.echo(
+        f"loaded {batch.counts['added']} synthetic stations (seed {seed}) as batch "
+        f"{batch.id} in {time.perf_counter() - started:.1f} s"
+    )
 
 
 @main.command("export")
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["geojson", "csv"]), default=None,
-              help="Output format (default: from the file name).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["geojson", "csv"]),
+    default=None,
+    help="Output format (default: from the file name).",
+)
 @click.pass_obj
 def export_command(settings: Settings, out: Path, fmt: str | None) -> None:
     """Write every station, as stored, to OUT."""
@@ -94,8 +111,7 @@ def export_command(settings: Settings, out: Path, fmt: str | None) -> None:
     store = _store(settings)
     _require_schema(store)
     notice = DEMO_NOTICE if store.has_demo_stations() else None
-    with tqdm(total=store.count_stations(), unit="station", desc="exporting",
-              disable=None) as bar:
+    with tqdm(total=store.count_stations(), unit="station", desc="exporting", disable=None) as bar:
         count = write_stations(store.iter_stations(), out, fmt, notice, on_row=bar.update)
     click.echo(f"wrote {count} stations to {out} ({fmt})")
 
@@ -116,5 +132,7 @@ def serve_command(settings: Settings, host: str, port: int, workers: int) -> Non
 
 def _require_schema(store: Store) -> None:
     if not store.schema_is_current():
-        raise StationmapError("the database schema is missing or old: run `stationmap init-db`",
-                              code="schema_outdated")
+        raise StationmapError(
+            "the database schema is missing or old: run `stationmap init-db`",
+            code="schema_outdated",
+        )

@@ -13,23 +13,46 @@ from .types import Station
 
 EXPORT_FORMATS = ("geojson", "csv")
 CSV_COLUMNS = (
-    "id", "name", "kind", "address", "province", "city", "county", "adcode", "lon", "lat",
-    "amenities", "opening_hours", "phone", "status", "union_id", "source_key", "updated_at",
+    "id",
+    "name",
+    "kind",
+    "address",
+    "province",
+    "city",
+    "county",
+    "adcode",
+    "lon",
+    "lat",
+    "amenities",
+    "opening_hours",
+    "phone",
+    "status",
+    "union_id",
+    "source_key",
+    "updated_at",
 )
 
 
 def export_format_for(path: Path, requested: str | None) -> str:
     """The format asked for, or the one the file name implies."""
     fmt = requested or {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}.get(
-        path.suffix.lower())
+        path.suffix.lower()
+    )
     if fmt not in EXPORT_FORMATS:
-        raise BadRequest(f"format: got {requested or path.suffix!r}, expected one of "
-                         f"{', '.join(EXPORT_FORMATS)} (or an output ending .geojson or .csv)")
+        raise BadRequest(
+            f"format: got {requested or path.suffix!r}, expected one of "
+            f"{', '.join(EXPORT_FORMATS)} (or an output ending .geojson or .csv)"
+        )
     return fmt
 
 
-def write_stations(stations: Iterable[Station], path: Path, fmt: str,
-                   notice: str | None = None, on_row: Callable[[], None] | None = None) -> int:
+def write_stations(
+    stations: Iterable[Station],
+    path: Path,
+    fmt: str,
+    notice: str | None = None,
+    on_row: Callable[[], None] | None = None,
+) -> int:
     """Write ``stations`` to ``path`` (via a temporary file); returns how many were written."""
     partial = path.with_name(path.name + ".partial")
     writer = _write_geojson if fmt == "geojson" else _write_csv
@@ -39,8 +62,9 @@ def write_stations(stations: Iterable[Station], path: Path, fmt: str,
     return count
 
 
-def _write_geojson(stations: Iterable[Station], out, notice: str | None,
-                   on_row: Callable[[], None]) -> int:
+def _write_geojson(
+    stations: Iterable[Station], out, notice: str | None, on_row: Callable[[], None]
+) -> int:
     out.write('{"type": "FeatureCollection",')
     if notice:
         out.write(f' "notice": {json.dumps(notice, ensure_ascii=False)},')
@@ -56,17 +80,20 @@ def _write_geojson(stations: Iterable[Station], out, notice: str | None,
     return count
 
 
-def _write_csv(stations: Iterable[Station], out, notice: str | None,
-               on_row: Callable[[], None]) -> int:
+def _write_csv(
+    stations: Iterable[Station], out, notice: str | None, on_row: Callable[[], None]
+) -> int:
     writer = csv.writer(out)
     if notice:
         writer.writerow([f"# {notice}"])
     writer.writerow(CSV_COLUMNS)
     count = 0
     for station in stations:
-        row = {**{c: getattr(station, c, "") for c in CSV_COLUMNS},
-               "amenities": ";".join(station.amenities),
-               "updated_at": station.updated_at.isoformat()}
+        row = {
+            **{c: getattr(station, c, "") for c in CSV_COLUMNS},
+            "amenities": ";".join(station.amenities),
+            "updated_at": station.updated_at.isoformat(),
+        }
         writer.writerow([row[c] if row[c] is not None else "" for c in CSV_COLUMNS])
         count += 1
         on_row()

@@ -8,8 +8,18 @@ from typing import Any
 from .types import Station
 
 PROPERTY_FIELDS = (
-    "name", "kind", "address", "province", "city", "county", "adcode", "amenities",
-    "opening_hours", "phone", "status", "updated_at",
+    "name",
+    "kind",
+    "address",
+    "province",
+    "city",
+    "county",
+    "adcode",
+    "amenities",
+    "opening_hours",
+    "phone",
+    "status",
+    "updated_at",
 )
 
 

@@ -79,8 +79,9 @@ class RegionIndex:
         inside = shapely.contains_xy(self._outline, lon, lat)
         if not inside.all():
             rest = ~inside
-            near = shapely.dwithin(self._outline, shapely.points(lon[rest], lat[rest]),
-                                   COAST_MARGIN_DEG)
+            near = shapely.dwithin(
+                self._outline, shapely.points(lon[rest], lat[rest]), COAST_MARGIN_DEG
+            )
             inside[rest] = near
         return inside
 

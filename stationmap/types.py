@@ -71,8 +71,18 @@ class StationDraft:
 
 
 EDITABLE_FIELDS = (
-    "name", "kind", "address", "adcode", "lon", "lat", "amenities",
-    "opening_hours", "opening_hours_raw", "phone", "status", "source_key",
+    "name",
+    "kind",
+    "address",
+    "adcode",
+    "lon",
+    "lat",
+    "amenities",
+    "opening_hours",
+    "opening_hours_raw",
+    "phone",
+    "status",
+    "source_key",
 )
 """Fields :meth:`Store.update_station` accepts."""
 

@@ -11,17 +11,26 @@ XUANWU = (118.7975, 32.0485)
 """A point in 南京市玄武区 (320102)."""
 
 
-def draft(name: str = "玄武区测试驿站", lonlat: tuple[float, float] = XUANWU,
-          **fields: Any) -> StationDraft:
+def draft(
+    name: str = "玄武区测试驿站", lonlat: tuple[float, float] = XUANWU, **fields: Any
+) -> StationDraft:
     """A valid :class:`StationDraft`, changed by ``fields``."""
-    values: dict[str, Any] = {"kind": "shop", "amenities": ("drinking_water", "toilet"),
-                              "opening_hours": "Mo-Su 08:00-20:00", "phone": "025-****1234"}
+    values: dict[str, Any] = {
+        "kind": "shop",
+        "amenities": ("drinking_water", "toilet"),
+        "opening_hours": "Mo-Su 08:00-20:00",
+        "phone": "025-****1234",
+    }
     values.update(fields)
     return StationDraft(name=name, lon=lonlat[0], lat=lonlat[1], **values)
 
 
-def add_station(store: Store, name: str = "玄武区测试驿站",
-                lonlat: tuple[float, float] = XUANWU, actor: str = "test",
-                **fields: Any) -> Station:
+def add_station(
+    store: Store,
+    name: str = "玄武区测试驿站",
+    lonlat: tuple[float, float] = XUANWU,
+    actor: str = "test",
+    **fields: Any,
+) -> Station:
     """Store a station built by :func:`draft` and return it."""
     return store.add_station(draft(name, lonlat, **fields), actor=actor)

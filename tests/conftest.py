@@ -22,8 +22,10 @@ from stationmap.store import Store
 from stationmap.store.backend import create_store_engine
 
 POSTGRES_URL = os.environ.get("STATIONMAP_TEST_POSTGRES_URL", "")
-REQUIRE_POSTGIS = (os.environ.get("STATIONMAP_REQUIRE_POSTGIS") == "1"
-                   or os.environ.get("CI", "").lower() == "true")
+REQUIRE_POSTGIS = (
+    os.environ.get("STATIONMAP_REQUIRE_POSTGIS") == "1"
+    or os.environ.get("CI", "").lower() == "true"
+)
 BACKENDS = ("spatialite", "postgis")
 
 
@@ -56,8 +58,10 @@ def postgis_url() -> Iterator[str]:
     """URL of a fresh, empty schema in the PostGIS test database for one test."""
     if not POSTGRES_URL:
         if REQUIRE_POSTGIS:
-            pytest.fail("PostGIS tests are required here but STATIONMAP_TEST_POSTGRES_URL "
-                        "is not set (see .ci/run)")
+            pytest.fail(
+                "PostGIS tests are required here but STATIONMAP_TEST_POSTGRES_URL "
+                "is not set (see .ci/run)"
+            )
         pytest.skip("set STATIONMAP_TEST_POSTGRES_URL to run the PostGIS tests")
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL)

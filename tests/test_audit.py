@@ -7,8 +7,7 @@ from builders import add_station
 
 def test_create_and_update_are_audited(store):
     station = add_station(store, actor="clerk-1")
-    store.update_station(station.id, {"phone": "025-****0000", "status": "closed"},
-                         actor="clerk-2")
+    store.update_station(station.id, {"phone": "025-****0000", "status": "closed"}, actor="clerk-2")
     created, updated = store.history(station.id)
     assert (created.action, created.actor, created.before) == ("create", "clerk-1", None)
     assert created.after["name"] == station.name
@@ -30,8 +29,10 @@ def test_audit_records_moves_as_coordinates(store):
 
 def test_bulk_load_is_audited_per_batch_and_unions_per_union(store):
     [union] = store.add_unions([{"name": "玄武区总工会", "jurisdiction": "320102"}], actor="admin")
-    assert store.history(union.id, entity="union")[0].after == {"name": "玄武区总工会",
-                                                                 "jurisdiction": "320102"}
+    assert store.history(union.id, entity="union")[0].after == {
+        "name": "玄武区总工会",
+        "jurisdiction": "320102",
+    }
     before = store.last_change_id()
     add_station(store)
     assert store.last_change_id() > before

@@ -22,9 +22,13 @@ def test_defaults_use_the_embedded_spatialite_file():
 
 
 def test_environment_is_read():
-    settings = load_settings({"STATIONMAP_DATABASE_URL": "postgresql+psycopg://u@h/db",
-                              "STATIONMAP_LOG_LEVEL": "debug",
-                              "STATIONMAP_INSTANCE_DIR": "/tmp/sm"})
+    settings = load_settings(
+        {
+            "STATIONMAP_DATABASE_URL": "postgresql+psycopg://u@h/db",
+            "STATIONMAP_LOG_LEVEL": "debug",
+            "STATIONMAP_INSTANCE_DIR": "/tmp/sm",
+        }
+    )
     assert settings.effective_database_url == "postgresql+psycopg://u@h/db"
     assert (settings.log_level, str(settings.instance_dir)) == ("DEBUG", "/tmp/sm")
 
@@ -34,11 +38,14 @@ def test_overrides_win_over_the_environment():
     assert settings.log_level == "WARNING"
 
 
-@pytest.mark.parametrize(("env", "value", "message"), [
-    ("STATIONMAP_DATABASE_URL", "mysql://x/y", "expected sqlite:///PATH"),
-    ("STATIONMAP_DATABASE_URL", "stations.sqlite", "expected sqlite:///PATH"),
-    ("STATIONMAP_LOG_LEVEL", "loud", "expected one of DEBUG"),
-])
+@pytest.mark.parametrize(
+    ("env", "value", "message"),
+    [
+        ("STATIONMAP_DATABASE_URL", "mysql://x/y", "expected sqlite:///PATH"),
+        ("STATIONMAP_DATABASE_URL", "stations.sqlite", "expected sqlite:///PATH"),
+        ("STATIONMAP_LOG_LEVEL", "loud", "expected one of DEBUG"),
+    ],
+)
 def test_bad_values_are_refused_naming_the_variable(env, value, message):
     with pytest.raises(ConfigError, match=message) as caught:
         load_settings({env: value})

@@ -16,7 +16,7 @@ TABLES = {"unions", "import_batches", "stations", "audit_entries"}
 
 def test_migrations_create_the_tables_the_code_declares(store):
     inspector = inspect(store.engine)
-    assert TABLES <= set(inspector.get_table_names())
+    assert set(inspector.get_table_names()) >= TABLES
     for table in metadata.sorted_tables:
         migrated = {c["name"]: c for c in inspector.get_columns(table.name)}
         assert set(migrated) == set(table.columns.keys()), table.name
@@ -51,24 +51,36 @@ def test_downgrade_to_empty_and_upgrade_again(database_url, regions):
 def test_geometry_column_is_registered_with_srid_4326(store):
     with store.engine.connect() as conn:
         if store.dialect == "sqlite":
-            row = conn.execute(text(
-                "SELECT srid, spatial_index_enabled FROM geometry_columns "
-                "WHERE f_table_name = 'stations'")).one()
+            row = conn.execute(
+                text(
+                    "SELECT srid, spatial_index_enabled FROM geometry_columns "
+                    "WHERE f_table_name = 'stations'"
+                )
+            ).one()
             assert tuple(row) == (4326, 1)
         else:
-            srid = conn.execute(text("SELECT Find_SRID(current_schema()::text, 'stations', 'geom')"))
+            sql = "SELECT Find_SRID(current_schema()::text, 'stations', 'geom')"
+            srid = conn.execute(text(sql))
             assert srid.scalar_one() == 4326
 
 
 def test_spatial_index_is_present(store):
     with store.engine.connect() as conn:
         if store.dialect == "sqlite":
-            found = conn.execute(text(
-                "SELECT name FROM sqlite_master WHERE name = 'idx_stations_geom'")).all()
+            found = conn.execute(
+                text("SELECT name FROM sqlite_master WHERE name = 'idx_stations_geom'")
+            ).all()
         else:
-            found = conn.execute(text(
-                "SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_stations_geom' "
-                "AND schemaname = current_schema()")).scalars().all()
+            found = (
+                conn.execute(
+                    text(
+                        "SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_stations_geom' "
+                        "AND schemaname = current_schema()"
+                    )
+                )
+                .scalars()
+                .all()
+            )
             assert "gist" in found[0]
     assert len(found) == 1
 

@@ -34,8 +34,11 @@ BAD_FIELDS = [
 ]
 
 
-@pytest.mark.parametrize(("fields", "field", "expected"), BAD_FIELDS,
-                         ids=[f"{f}-{i}" for i, (_, f, _) in enumerate(BAD_FIELDS)])
+@pytest.mark.parametrize(
+    ("fields", "field", "expected"),
+    BAD_FIELDS,
+    ids=[f"{f}-{i}" for i, (_, f, _) in enumerate(BAD_FIELDS)],
+)
 def test_bad_station_is_refused_and_nothing_written(store, fields, field, expected):
     fields = dict(fields)
     lonlat = fields.pop("lonlat", (118.7975, 32.0485))
@@ -50,8 +53,13 @@ def test_bad_station_is_refused_and_nothing_written(store, fields, field, expect
 
 def test_bad_update_is_refused_and_nothing_changes(store):
     station = add_station(store)
-    for changes in ({"kind": "castle"}, {"lat": 91.0}, {"geom": "POINT(0 0)"},
-                    {"opening_hours": "whenever"}, {"lon": 139.69, "lat": 35.69}):
+    for changes in (
+        {"kind": "castle"},
+        {"lat": 91.0},
+        {"geom": "POINT(0 0)"},
+        {"opening_hours": "whenever"},
+        {"lon": 139.69, "lat": 35.69},
+    ):
         with pytest.raises(InvalidStation):
             store.update_station(station.id, changes, actor="t")
     assert store.get_station(station.id) == station
@@ -67,18 +75,24 @@ def test_bulk_load_with_one_bad_row_writes_nothing(store):
     frame = _frame(50)
     frame.loc[37, "kind"] = "castle"
     with pytest.raises(InvalidStation, match="row 37: kind") as caught:
-        store.load_stations(frame, source_name="t.csv", source_format="csv", crs="wgs84",
-                            actor="t")
+        store.load_stations(frame, source_name="t.csv", source_format="csv", crs="wgs84", actor="t")
     assert caught.value.details["row"] == 37
     assert store.count_stations() == 0
     assert store.last_change_id() == 0
 
 
-@pytest.mark.parametrize(("column", "value", "field"), [
-    ("lon", math.nan, "lon"), ("lat", 95.0, "lat"), ("lon", 139.69, "location"),
-    ("opening_hours", "随时", "opening_hours"), ("amenities", ("sauna",), "amenities"),
-    ("adcode", "000000", "adcode"), ("name", "", "name"),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "field"),
+    [
+        ("lon", math.nan, "lon"),
+        ("lat", 95.0, "lat"),
+        ("lon", 139.69, "location"),
+        ("opening_hours", "随时", "opening_hours"),
+        ("amenities", ("sauna",), "amenities"),
+        ("adcode", "000000", "adcode"),
+        ("name", "", "name"),
+    ],
+)
 def test_bulk_load_names_the_bad_field(store, column, value, field):
     frame = _frame(3)
     frame[column] = frame[column].astype(object)
@@ -89,8 +103,9 @@ def test_bulk_load_names_the_bad_field(store, column, value, field):
 
 
 def test_bulk_load_adds_every_row_as_one_batch(store):
-    batch = store.load_stations(_frame(12), source_name="t.csv", source_format="csv",
-                                crs="wgs84", actor="clerk")
+    batch = store.load_stations(
+        _frame(12), source_name="t.csv", source_format="csv", crs="wgs84", actor="clerk"
+    )
     assert (batch.state, batch.counts) == ("applied", {"rows": 12, "added": 12})
     stations = list(store.iter_stations())
     assert len(stations) == 12 and {s.batch_id for s in stations} == {batch.id}

@@ -140,7 +140,7 @@ def spatial_index_is_used(connection: Connection, sql: str, params: dict[str, An
     return any("idx_stations_geom" in line for line in plan)
 
 
-class point_lonlat(FunctionElement):  # noqa: N801 - reads like the SQL function it is
+class point_lonlat(FunctionElement):
     """A WGS-84 point geometry from longitude and latitude expressions."""
 
     type = Geometry("POINT", srid=4326)
@@ -158,7 +158,7 @@ def _point_lonlat_spatialite(element: point_lonlat, compiler: Any, **kw: Any) ->
     return f"MakePoint({compiler.process(element.clauses, **kw)}, 4326)"
 
 
-class geometry_in_box(FunctionElement):  # noqa: N801
+class geometry_in_box(FunctionElement):
     """True where a table's geometry column falls in a lon/lat box, through its index.
 
     Arguments: the geometry column, then min lon, min lat, max lon, max lat.

@@ -12,8 +12,21 @@ from ..vocabulary import amenities_from_mask
 from .schema import import_batches, stations, unions
 
 PUBLIC_FIELDS = (
-    "name", "kind", "address", "province", "city", "county", "adcode", "lon", "lat",
-    "amenities", "opening_hours", "opening_hours_raw", "phone", "status", "source_key",
+    "name",
+    "kind",
+    "address",
+    "province",
+    "city",
+    "county",
+    "adcode",
+    "lon",
+    "lat",
+    "amenities",
+    "opening_hours",
+    "opening_hours_raw",
+    "phone",
+    "status",
+    "source_key",
 )
 """The station fields an audit entry records, in a stable order."""
 
@@ -25,17 +38,35 @@ def station_select() -> Select:
     """SELECT of every :class:`Station` field, joined to its union and batch."""
     return select(
         stations.c.public_id.label("id"),
-        *(stations.c[name] for name in (
-            "name", "kind", "address", "province", "city", "county", "adcode",
-            "amenity_mask", "opening_hours", "opening_hours_raw", "phone", "status",
-            "source_key", "version", "created_at", "updated_at")),
+        *(
+            stations.c[name]
+            for name in (
+                "name",
+                "kind",
+                "address",
+                "province",
+                "city",
+                "county",
+                "adcode",
+                "amenity_mask",
+                "opening_hours",
+                "opening_hours_raw",
+                "phone",
+                "status",
+                "source_key",
+                "version",
+                "created_at",
+                "updated_at",
+            )
+        ),
         func.ST_X(stations.c.geom).label("lon"),
         func.ST_Y(stations.c.geom).label("lat"),
         unions.c.public_id.label("union_id"),
         import_batches.c.public_id.label("batch_id"),
     ).select_from(
-        stations.outerjoin(unions, stations.c.union_id == unions.c.id)
-        .outerjoin(import_batches, stations.c.batch_id == import_batches.c.id)
+        stations.outerjoin(unions, stations.c.union_id == unions.c.id).outerjoin(
+            import_batches, stations.c.batch_id == import_batches.c.id
+        )
     )
 
 
@@ -56,5 +87,8 @@ def public_values(values: dict[str, Any]) -> dict[str, Any]:
 
 def station_values(station: Station) -> dict[str, Any]:
     """The audit view of a stored station."""
-    return {k: (list(v) if k == "amenities" else v)
-            for k in PUBLIC_FIELDS for v in [getattr(station, k)]}
+    return {
+        k: (list(v) if k == "amenities" else v)
+        for k in PUBLIC_FIELDS
+        for v in [getattr(station, k)]
+    }

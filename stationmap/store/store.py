@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Float, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..config import Settings
 from ..errors import Conflict, InvalidStation, NotFound
@@ -82,18 +84,33 @@ class Store:
         """Validate and store a new station; returns it as stored."""
         values = clean_draft(draft, self.regions)
         public_id = draft.public_id or new_public_id()
-        with self.engine.begin() as conn:
+        with _unique_ids_or_conflict(), self.engine.begin() as conn:
             union_pk = self._union_pk(conn, draft.union_id)
             stamp = now()
-            conn.execute(_insert_stations(), [{
-                **values, "public_id": public_id, "union_id": union_pk, "batch_id": None,
-                "version": 1, "created_at": stamp, "updated_at": stamp,
-            }])
+            conn.execute(
+                _insert_stations(),
+                [
+                    {
+                        **values,
+                        "public_id": public_id,
+                        "union_id": union_pk,
+                        "batch_id": None,
+                        "version": 1,
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    }
+                ],
+            )
             _audit(conn, actor, "create", "station", public_id, None, public_values(values))
         return self.get_station(public_id)
 
-    def update_station(self, station_id: str, changes: dict[str, Any], actor: str,
-                       expected_version: int | None = None) -> Station:
+    def update_station(
+        self,
+        station_id: str,
+        changes: dict[str, Any],
+        actor: str,
+        expected_version: int | None = None,
+    ) -> Station:
         """Apply ``changes`` (fields of :data:`EDITABLE_FIELDS`) and audit what changed.
 
         ``expected_version`` guards against overwriting someone else's edit: when
@@ -101,12 +118,17 @@ class Store:
         """
         unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
         if unknown:
-            raise InvalidStation(unknown[0], changes[unknown[0]],
-                                 f"one of the editable fields {', '.join(EDITABLE_FIELDS)}")
+            raise InvalidStation(
+                unknown[0],
+                changes[unknown[0]],
+                f"one of the editable fields {', '.join(EDITABLE_FIELDS)}",
+            )
         current = self.get_station(station_id)
         if expected_version is not None and expected_version != current.version:
-            raise Conflict(f"station {station_id} is at version {current.version}, "
-                           f"not {expected_version}: reload it and apply your change again")
+            raise Conflict(
+                f"station {station_id} is at version {current.version}, "
+                f"not {expected_version}: reload it and apply your change again"
+            )
         before, after = _changed_values(current, changes, self.regions)
         if not after:
             return current
@@ -118,20 +140,30 @@ class Store:
     def get_station(self, station_id: str) -> Station:
         """One station by public id; :class:`NotFound` when there is none."""
         with self.engine.connect() as conn:
-            row = conn.execute(
-                station_select().where(stations.c.public_id == station_id)).first()
+            row = conn.execute(station_select().where(stations.c.public_id == station_id)).first()
         if row is None:
             raise NotFound(f"no station with id {station_id!r}")
         return station_from_row(row)
 
-    def stations_in_box(self, min_lon: float, min_lat: float, max_lon: float, max_lat: float,
-                        limit: int | None = None) -> list[Station]:
+    def stations_in_box(
+        self,
+        min_lon: float,
+        min_lat: float,
+        max_lon: float,
+        max_lat: float,
+        limit: int | None = None,
+    ) -> list[Station]:
         """Stations inside a lon/lat box, found through the spatial index."""
-        query = station_select().where(
-            geometry_in_box(stations.c.geom, min_lon, min_lat, max_lon, max_lat),
-            func.ST_X(stations.c.geom).between(min_lon, max_lon),
-            func.ST_Y(stations.c.geom).between(min_lat, max_lat),
-        ).order_by(stations.c.id).limit(limit)
+        query = (
+            station_select()
+            .where(
+                geometry_in_box(stations.c.geom, min_lon, min_lat, max_lon, max_lat),
+                func.ST_X(stations.c.geom).between(min_lon, max_lon),
+                func.ST_Y(stations.c.geom).between(min_lat, max_lat),
+            )
+            .order_by(stations.c.id)
+            .limit(limit)
+        )
         with self.engine.connect() as conn:
             return [station_from_row(row) for row in conn.execute(query)]
 
@@ -148,9 +180,13 @@ class Store:
         last = 0
         while True:
             with self.engine.connect() as conn:
-                rows = conn.execute(station_select().add_columns(stations.c.id.label("pk"))
-                                    .where(stations.c.id > last)
-                                    .order_by(stations.c.id).limit(chunk)).all()
+                rows = conn.execute(
+                    station_select()
+                    .add_columns(stations.c.id.label("pk"))
+                    .where(stations.c.id > last)
+                    .order_by(stations.c.id)
+                    .limit(chunk)
+                ).all()
             yield from (station_from_row(row) for row in rows)
             if len(rows) < chunk:
                 return
@@ -159,15 +195,24 @@ class Store:
     def has_demo_stations(self) -> bool:
         """Whether the synthetic demo set is loaded (pages and API must say so)."""
         query = select(import_batches.c.id).where(
-            import_batches.c.source_format == "demo", import_batches.c.state == "applied")
+            import_batches.c.source_format == "demo", import_batches.c.state == "applied"
+        )
         with self.engine.connect() as conn:
             return conn.execute(query.limit(1)).first() is not None
 
     # -- bulk loads ----------------------------------------------------------------
 
-    def load_stations(self, frame: pd.DataFrame, *, source_name: str, source_format: str,
-                      crs: str, actor: str, replace_format: str | None = None,
-                      progress: Any = None) -> ImportBatch:
+    def load_stations(
+        self,
+        frame: pd.DataFrame,
+        *,
+        source_name: str,
+        source_format: str,
+        crs: str,
+        actor: str,
+        replace_format: str | None = None,
+        progress: Any = None,
+    ) -> ImportBatch:
         """Add every row of ``frame`` as a new station, all or nothing, as one batch.
 
         ``frame`` has :class:`StationDraft` columns (``union_id`` holds union public
@@ -177,27 +222,38 @@ class Store:
         values = clean_frame(frame, self.regions)
         given = frame["public_id"] if "public_id" in frame else [None] * len(frame)
         values["public_id"] = [pid if isinstance(pid, str) else new_public_id() for pid in given]
-        with self.engine.begin() as conn:
+        with _unique_ids_or_conflict(), self.engine.begin() as conn:
             if replace_format:
                 _remove_batches_of_format(conn, replace_format, actor)
             batch = _open_batch(conn, source_name, source_format, crs, actor)
-            values["union_id"] = (self._union_pks(conn, frame["union_id"])
-                                  if "union_id" in frame else None)
+            values["union_id"] = (
+                self._union_pks(conn, frame["union_id"]) if "union_id" in frame else None
+            )
             _insert_frame(conn, values, batch["id"], progress)
             counts = {"rows": len(frame), "added": len(frame)}
             _finish_batch(conn, batch["id"], counts)
-            _audit(conn, actor, "bulk_load", "batch", batch["public_id"], None,
-                   {"source_name": source_name, "source_format": source_format, **counts},
-                   batch_id=batch["id"])
-        log.info("loaded %d stations from %s as batch %s", len(frame), source_name,
-                 batch["public_id"])
+            _audit(
+                conn,
+                actor,
+                "bulk_load",
+                "batch",
+                batch["public_id"],
+                None,
+                {"source_name": source_name, "source_format": source_format, **counts},
+                batch_id=batch["id"],
+            )
+        log.info(
+            "loaded %d stations from %s as batch %s", len(frame), source_name, batch["public_id"]
+        )
         return self.get_batch(batch["public_id"])
 
     def get_batch(self, batch_id: str) -> ImportBatch:
         """One import batch by public id."""
-        query = select(import_batches, unions.c.public_id.label("union_public_id")).select_from(
-            import_batches.outerjoin(unions, import_batches.c.union_id == unions.c.id)
-        ).where(import_batches.c.public_id == batch_id)
+        query = (
+            select(import_batches, unions.c.public_id.label("union_public_id"))
+            .select_from(import_batches.outerjoin(unions, import_batches.c.union_id == unions.c.id))
+            .where(import_batches.c.public_id == batch_id)
+        )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         if row is None:
@@ -218,25 +274,50 @@ class Store:
             if records:
                 conn.execute(insert(unions), records)
             for record in records:
-                _audit(conn, actor, "create", "union", record["public_id"], None,
-                       {"name": record["name"], "jurisdiction": record["jurisdiction"]})
-        return [Union(id=r["public_id"], name=r["name"], jurisdiction=r["jurisdiction"],
-                      created_at=stamp) for r in records]
+                _audit(
+                    conn,
+                    actor,
+                    "create",
+                    "union",
+                    record["public_id"],
+                    None,
+                    {"name": record["name"], "jurisdiction": record["jurisdiction"]},
+                )
+        return [
+            Union(
+                id=r["public_id"], name=r["name"], jurisdiction=r["jurisdiction"], created_at=stamp
+            )
+            for r in records
+        ]
 
     def list_unions(self) -> list[Union]:
         """Every union, by jurisdiction."""
         query = select(unions).order_by(unions.c.jurisdiction, unions.c.id)
         with self.engine.connect() as conn:
-            return [Union(id=r.public_id, name=r.name, jurisdiction=r.jurisdiction,
-                          created_at=r.created_at) for r in conn.execute(query)]
+            return [
+                Union(
+                    id=r.public_id,
+                    name=r.name,
+                    jurisdiction=r.jurisdiction,
+                    created_at=r.created_at,
+                )
+                for r in conn.execute(query)
+            ]
 
     def _union_pk(self, conn: Connection, union_id: str | None) -> int | None:
         return self._union_pks(conn, pd.Series([union_id]))[0]
 
     def _union_pks(self, conn: Connection, union_ids: pd.Series) -> list[int | None]:
         wanted = {u for u in union_ids.dropna().unique()}
-        found = dict(conn.execute(select(unions.c.public_id, unions.c.id)
-                                  .where(unions.c.public_id.in_(wanted))).all()) if wanted else {}
+        found = (
+            dict(
+                conn.execute(
+                    select(unions.c.public_id, unions.c.id).where(unions.c.public_id.in_(wanted))
+                ).all()
+            )
+            if wanted
+            else {}
+        )
         missing = sorted(wanted - set(found))
         if missing:
             raise InvalidStation("union_id", missing[0], "the id of an existing union")
@@ -246,19 +327,23 @@ class Store:
 
     def history(self, entity_id: str, entity: str = "station") -> list[AuditEntry]:
         """Every audited change of one station (or union, or batch), oldest first."""
-        query = select(audit_entries, import_batches.c.public_id.label("batch_public_id")) \
-            .select_from(audit_entries.outerjoin(
-                import_batches, audit_entries.c.batch_id == import_batches.c.id)) \
-            .where(audit_entries.c.entity == entity, audit_entries.c.entity_id == entity_id) \
+        query = (
+            select(audit_entries, import_batches.c.public_id.label("batch_public_id"))
+            .select_from(
+                audit_entries.outerjoin(
+                    import_batches, audit_entries.c.batch_id == import_batches.c.id
+                )
+            )
+            .where(audit_entries.c.entity == entity, audit_entries.c.entity_id == entity_id)
             .order_by(audit_entries.c.id)
+        )
         with self.engine.connect() as conn:
             return [_audit_entry(row) for row in conn.execute(query)]
 
     def last_change_id(self) -> int:
         """The newest audit entry's id: grows with every write, so readers can poll it."""
         with self.engine.connect() as conn:
-            return conn.execute(select(func.coalesce(func.max(audit_entries.c.id), 0))
-                                ).scalar_one()
+            return conn.execute(select(func.coalesce(func.max(audit_entries.c.id), 0))).scalar_one()
 
 
 def open_store(settings: Settings) -> Store:
@@ -269,9 +354,25 @@ def open_store(settings: Settings) -> Store:
 
 # -- write helpers (module level: each runs inside a caller's transaction) ---------------
 
+
+@contextmanager
+def _unique_ids_or_conflict() -> Iterator[None]:
+    """Turn a clash with a stored public id into :class:`Conflict` (after rollback)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if "public_id" not in str(exc.orig):
+            raise
+        raise Conflict(
+            "a station with that id is already stored; leave the id out to get "
+            "a new one, or update the stored station"
+        ) from None
+
+
 def _insert_stations() -> Any:
     return insert(stations).values(
-        geom=point_lonlat(bindparam("lon", type_=Float), bindparam("lat", type_=Float)))
+        geom=point_lonlat(bindparam("lon", type_=Float), bindparam("lat", type_=Float))
+    )
 
 
 def _insert_frame(conn: Connection, values: pd.DataFrame, batch_pk: int, progress: Any) -> None:
@@ -280,23 +381,29 @@ def _insert_frame(conn: Connection, values: pd.DataFrame, batch_pk: int, progres
     records = records.astype(object).where(records.notna(), None).to_dict("records")
     statement = _insert_stations()
     for start in range(0, len(records), INSERT_CHUNK):
-        chunk = records[start:start + INSERT_CHUNK]
+        chunk = records[start : start + INSERT_CHUNK]
         conn.execute(statement, chunk)
         if progress is not None:
             progress(len(chunk))
 
 
-def _changed_values(current: Station, changes: dict[str, Any],
-                    regions: RegionIndex) -> tuple[dict[str, Any], dict[str, Any]]:
+def _changed_values(
+    current: Station, changes: dict[str, Any], regions: RegionIndex
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(before, after) of the fields ``changes`` really changes, after validation."""
-    merged = {f.name: getattr(current, f.name) for f in dataclasses.fields(StationDraft)
-              if hasattr(current, f.name)}
+    merged = {
+        f.name: getattr(current, f.name)
+        for f in dataclasses.fields(StationDraft)
+        if hasattr(current, f.name)
+    }
     if "lon" in changes or "lat" in changes:
         merged["adcode"] = None  # the county follows the point unless given
     merged.update(changes)
     merged.pop("union_id", None)
-    cleaned = public_values(clean_draft(StationDraft(**merged), regions)
-                            | {"amenity_mask": amenity_mask(merged["amenities"])})
+    cleaned = public_values(
+        clean_draft(StationDraft(**merged), regions)
+        | {"amenity_mask": amenity_mask(merged["amenities"])}
+    )
     old = station_values(current)
     after = {k: v for k, v in cleaned.items() if old.get(k) != v}
     return {k: old[k] for k in after}, after
@@ -312,62 +419,118 @@ def _update_station_row(conn: Connection, current: Station, after: dict[str, Any
     result = conn.execute(
         update(stations)
         .where(stations.c.public_id == current.id, stations.c.version == current.version)
-        .values(**columns, version=stations.c.version + 1, updated_at=now()))
+        .values(**columns, version=stations.c.version + 1, updated_at=now())
+    )
     if result.rowcount != 1:
-        raise Conflict(f"station {current.id} was changed by someone else meanwhile: "
-                       "reload it and apply your change again")
+        raise Conflict(
+            f"station {current.id} was changed by someone else meanwhile: "
+            "reload it and apply your change again"
+        )
 
 
-def _open_batch(conn: Connection, source_name: str, source_format: str, crs: str,
-                actor: str) -> dict[str, Any]:
-    record = {"public_id": new_public_id(), "source_name": source_name,
-              "source_format": source_format, "crs": crs, "state": "staged", "counts": {},
-              "actor": actor, "created_at": now()}
+def _open_batch(
+    conn: Connection, source_name: str, source_format: str, crs: str, actor: str
+) -> dict[str, Any]:
+    record = {
+        "public_id": new_public_id(),
+        "source_name": source_name,
+        "source_format": source_format,
+        "crs": crs,
+        "state": "staged",
+        "counts": {},
+        "actor": actor,
+        "created_at": now(),
+    }
     record["id"] = conn.execute(insert(import_batches).values(**record)).inserted_primary_key[0]
     return record
 
 
 def _finish_batch(conn: Connection, batch_pk: int, counts: dict[str, int]) -> None:
-    conn.execute(update(import_batches).where(import_batches.c.id == batch_pk)
-                 .values(state="applied", counts=counts, finished_at=now()))
+    conn.execute(
+        update(import_batches)
+        .where(import_batches.c.id == batch_pk)
+        .values(state="applied", counts=counts, finished_at=now())
+    )
 
 
 def _remove_batches_of_format(conn: Connection, source_format: str, actor: str) -> None:
     """Delete the stations of every applied batch of ``source_format``; mark it replaced."""
-    batches = conn.execute(select(import_batches.c.id, import_batches.c.public_id).where(
-        import_batches.c.source_format == source_format, import_batches.c.state == "applied"))
+    batches = conn.execute(
+        select(import_batches.c.id, import_batches.c.public_id).where(
+            import_batches.c.source_format == source_format, import_batches.c.state == "applied"
+        )
+    )
     for batch_pk, batch_public_id in batches.all():
         removed = conn.execute(delete(stations).where(stations.c.batch_id == batch_pk)).rowcount
-        conn.execute(update(import_batches).where(import_batches.c.id == batch_pk)
-                     .values(state="replaced"))
-        _audit(conn, actor, "delete", "batch", batch_public_id, {"stations": removed}, None,
-               batch_id=batch_pk)
+        conn.execute(
+            update(import_batches).where(import_batches.c.id == batch_pk).values(state="replaced")
+        )
+        _audit(
+            conn,
+            actor,
+            "delete",
+            "batch",
+            batch_public_id,
+            {"stations": removed},
+            None,
+            batch_id=batch_pk,
+        )
         log.info("removed %d stations of earlier batch %s", removed, batch_public_id)
 
 
 def _clean_union(row: dict[str, str], stamp: datetime) -> dict[str, Any]:
     jurisdiction = str(row.get("jurisdiction", ""))
     if len(jurisdiction) not in (2, 4, 6) or not jurisdiction.isdigit():
-        raise InvalidStation("jurisdiction", jurisdiction,
-                             "an adcode prefix of 2, 4 or 6 digits such as 32 or 320102")
+        raise InvalidStation(
+            "jurisdiction",
+            jurisdiction,
+            "an adcode prefix of 2, 4 or 6 digits such as 32 or 320102",
+        )
     name = str(row.get("name", "")).strip()
     if not name:
         raise InvalidStation("name", row.get("name"), "the union's name")
-    return {"public_id": row.get("public_id") or new_public_id(), "name": name,
-            "jurisdiction": jurisdiction, "created_at": stamp}
+    return {
+        "public_id": row.get("public_id") or new_public_id(),
+        "name": name,
+        "jurisdiction": jurisdiction,
+        "created_at": stamp,
+    }
 
 
-def _audit(conn: Connection, actor: str, action: str, entity: str, entity_id: str,
-           before: dict[str, Any] | None, after: dict[str, Any] | None,
-           batch_id: int | None = None) -> None:
-    conn.execute(insert(audit_entries).values(
-        at=now(), actor=actor, action=action, entity=entity, entity_id=entity_id,
-        batch_id=batch_id, before=before, after=after))
+def _audit(
+    conn: Connection,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    batch_id: int | None = None,
+) -> None:
+    conn.execute(
+        insert(audit_entries).values(
+            at=now(),
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            batch_id=batch_id,
+            before=before,
+            after=after,
+        )
+    )
 
 
 def _audit_entry(row: Any) -> AuditEntry:
     changed = tuple((row.after or row.before or {}).keys()) if row.action == "update" else ()
-    return AuditEntry(at=row.at, actor=row.actor, action=row.action, entity=row.entity,
-                      entity_id=row.entity_id, before=row.before, after=row.after,
-                      batch_id=row.batch_public_id, changed=changed)
-
+    return AuditEntry(
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        before=row.before,
+        after=row.after,
+        batch_id=row.batch_public_id,
+        changed=changed,
+    )

@@ -40,10 +40,10 @@ def clean_draft(draft: StationDraft, regions: RegionIndex) -> dict[str, Any]:
         "phone": _check_text("phone", draft.phone, MAX_TEXT_LENGTH),
         "amenity_mask": _check_amenities(draft.amenities),
         "opening_hours": check_opening_hours(draft.opening_hours),
-        "opening_hours_raw": _check_text("opening_hours_raw", draft.opening_hours_raw,
-                                         MAX_TEXT_LENGTH, optional=True),
-        "source_key": _check_text("source_key", draft.source_key, MAX_TEXT_LENGTH,
-                                  optional=True),
+        "opening_hours_raw": _check_text(
+            "opening_hours_raw", draft.opening_hours_raw, MAX_TEXT_LENGTH, optional=True
+        ),
+        "source_key": _check_text("source_key", draft.source_key, MAX_TEXT_LENGTH, optional=True),
         "lon": float(draft.lon),
         "lat": float(draft.lat),
         **_region_values(county),
@@ -56,7 +56,8 @@ def check_opening_hours(value: Any) -> str | None:
         return None
     if not isinstance(value, str) or not _parses_as_opening_hours(value.strip()):
         raise InvalidStation(
-            "opening_hours", value,
+            "opening_hours",
+            value,
             "OpenStreetMap opening_hours syntax such as 'Mo-Fr 09:00-17:00' or '24/7', "
             "or null when unknown",
         )
@@ -74,8 +75,9 @@ def _parses_as_opening_hours(text: str) -> bool:
     return True
 
 
-def _check_text(field: str, value: Any, limit: int, *, required: bool = False,
-                optional: bool = False) -> Any:
+def _check_text(
+    field: str, value: Any, limit: int, *, required: bool = False, optional: bool = False
+) -> Any:
     if value is None and optional:
         return None
     if not isinstance(value, str):
@@ -123,8 +125,12 @@ def _check_coordinate(field: str, value: Any, low: float, high: float) -> None:
 
 
 def _region_values(county: County) -> dict[str, str]:
-    return {"adcode": county.adcode, "province": county.province, "city": county.city,
-            "county": county.name}
+    return {
+        "adcode": county.adcode,
+        "province": county.province,
+        "city": county.city,
+        "county": county.name,
+    }
 
 
 def clean_frame(frame: pd.DataFrame, regions: RegionIndex) -> pd.DataFrame:
@@ -140,10 +146,12 @@ def clean_frame(frame: pd.DataFrame, regions: RegionIndex) -> pd.DataFrame:
         out[column] = frame[column]
     for column in ("address", "phone"):
         out[column] = _frame_text(frame, column, MAX_TEXT_LENGTH)
-    out["amenity_mask"] = [_check_row(i, _check_amenities, a)
-                           for i, a in enumerate(frame["amenities"])]
-    out["opening_hours"] = [_check_row(i, check_opening_hours, h)
-                            for i, h in enumerate(frame["opening_hours"])]
+    out["amenity_mask"] = [
+        _check_row(i, _check_amenities, a) for i, a in enumerate(frame["amenities"])
+    ]
+    out["opening_hours"] = [
+        _check_row(i, check_opening_hours, h) for i, h in enumerate(frame["opening_hours"])
+    ]
     out["opening_hours_raw"] = frame.get("opening_hours_raw", out["opening_hours"])
     out["source_key"] = frame.get("source_key")
     out["lon"], out["lat"] = _frame_points(frame, regions)
@@ -163,36 +171,42 @@ def _first_bad(frame: pd.DataFrame, column: str, bad: np.ndarray, expected: str)
         raise InvalidStation(column, frame[column].iloc[position], expected, row=position)
 
 
-def _frame_text(frame: pd.DataFrame, column: str, limit: int, *,
-                required: bool = False) -> pd.Series:
+def _frame_text(
+    frame: pd.DataFrame, column: str, limit: int, *, required: bool = False
+) -> pd.Series:
     values = frame[column].fillna("") if not required else frame[column]
     is_text = values.map(lambda v: isinstance(v, str)).to_numpy()
     _first_bad(frame, column, ~is_text, "text")
     stripped = values.str.strip()
     if required:
         _first_bad(frame, column, (stripped == "").to_numpy(), "a non-empty text")
-    _first_bad(frame, column, (stripped.str.len() > limit).to_numpy(),
-               f"at most {limit} characters")
+    _first_bad(
+        frame, column, (stripped.str.len() > limit).to_numpy(), f"at most {limit} characters"
+    )
     return stripped
 
 
 def _frame_choice(frame: pd.DataFrame, column: str, choices: dict[str, str]) -> None:
-    _first_bad(frame, column, ~frame[column].isin(list(choices)).to_numpy(),
-               f"one of {', '.join(choices)}")
+    _first_bad(
+        frame, column, ~frame[column].isin(list(choices)).to_numpy(), f"one of {', '.join(choices)}"
+    )
 
 
 def _frame_points(frame: pd.DataFrame, regions: RegionIndex) -> tuple[np.ndarray, np.ndarray]:
     lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float)
     lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float)
-    _first_bad(frame, "lon", ~(np.isfinite(lon) & (np.abs(lon) <= 180)),
-               "a finite number from -180 to 180")
-    _first_bad(frame, "lat", ~(np.isfinite(lat) & (np.abs(lat) <= 90)),
-               "a finite number from -90 to 90")
+    _first_bad(
+        frame, "lon", ~(np.isfinite(lon) & (np.abs(lon) <= 180)), "a finite number from -180 to 180"
+    )
+    _first_bad(
+        frame, "lat", ~(np.isfinite(lat) & (np.abs(lat) <= 90)), "a finite number from -90 to 90"
+    )
     outside = ~regions.in_china(lon, lat)
     if outside.any():
         position = int(np.flatnonzero(outside)[0])
-        raise InvalidStation("location", [lon[position], lat[position]], MAINLAND_HINT,
-                             row=position)
+        raise InvalidStation(
+            "location", [lon[position], lat[position]], MAINLAND_HINT, row=position
+        )
     return lon, lat
 
 
@@ -201,12 +215,16 @@ def _frame_regions(frame: pd.DataFrame, regions: RegionIndex) -> pd.DataFrame:
     missing = given.isna().to_numpy()
     adcodes = given.to_numpy(dtype=object).copy()
     if missing.any():
-        adcodes[missing] = regions.locate(frame["lon"].to_numpy()[missing],
-                                          frame["lat"].to_numpy()[missing])
-    counties = {code: regions.county(code) for code in pd.unique(adcodes)
-                if isinstance(code, str)}
+        adcodes[missing] = regions.locate(
+            frame["lon"].to_numpy()[missing], frame["lat"].to_numpy()[missing]
+        )
+    counties = {code: regions.county(code) for code in pd.unique(adcodes) if isinstance(code, str)}
     known = np.array([counties.get(code) is not None for code in adcodes], dtype=bool)
-    _first_bad(frame.assign(adcode=adcodes), "adcode", ~known,
-               "a 6-digit mainland county code such as 320102")
+    _first_bad(
+        frame.assign(adcode=adcodes),
+        "adcode",
+        ~known,
+        "a 6-digit mainland county code such as 320102",
+    )
     rows = [_region_values(counties[code]) for code in adcodes]
     return pd.DataFrame(rows, index=frame.index)

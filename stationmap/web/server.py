@@ -26,10 +26,12 @@ class StationmapServer(BaseApplication):
 
 def serve(host: str, port: int, workers: int) -> None:
     """Serve until interrupted; each worker builds its own app and database pool."""
-    StationmapServer({
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "worker_class": "sync",
-        "accesslog": "-",
-        "timeout": 60,
-    }).run()
+    StationmapServer(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "sync",
+            "accesslog": "-",
+            "timeout": 60,
+        }
+    ).run()
