@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..demo_notice import DEMO_NOTICE
+from ..demo import DEMO_SOURCE_NOTE
 from ..store import Store
 
 
@@ -15,4 +15,4 @@ def store() -> Store:
 
 def demo_notice() -> str | None:
     """The synthetic-data notice while the demo set is loaded, else None."""
-    return DEMO_NOTICE if store().has_demo_stations() else None
+    return DEMO_SOURCE_NOTE if store().has_demo_stations() else None
