@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 from functools import partial
 from pathlib import Path
 from types import ModuleType
@@ -101,13 +100,16 @@ def _on_sqlite_connect(spatialite_path: str, dbapi_connection: Any, _record: Any
 
 
 def _load_spatialite(dbapi_connection: Any, spatialite_path: str) -> None:
-    """Load mod_spatialite into one raw connection, trying the usual places."""
-    candidates = [spatialite_path] if spatialite_path else []
-    candidates += [os.environ.get("SPATIALITE_LIBRARY_PATH", ""), *SPATIALITE_CANDIDATES]
+    """Load mod_spatialite into one raw connection.
+
+    A configured path is the only one tried (a wrong setting must not be hidden by a
+    library found elsewhere); otherwise the usual names and places are tried in turn.
+    """
+    candidates = [spatialite_path] if spatialite_path else list(SPATIALITE_CANDIDATES)
     dbapi_connection.enable_load_extension(True)
     errors = []
     try:
-        for candidate in filter(None, candidates):
+        for candidate in candidates:
             try:
                 dbapi_connection.load_extension(candidate)
                 return
@@ -116,6 +118,11 @@ def _load_spatialite(dbapi_connection: Any, spatialite_path: str) -> None:
     finally:
         dbapi_connection.enable_load_extension(False)
     log.debug("mod_spatialite not loaded: %s", "; ".join(errors))
+    if spatialite_path:
+        raise DatabaseUnavailable(
+            f"STATIONMAP_SPATIALITE_PATH: could not load {spatialite_path!r} as the SpatiaLite "
+            "extension; point it at mod_spatialite.so (.dylib on macOS) or unset it"
+        )
     raise DatabaseUnavailable(f"could not load the SpatiaLite extension; {SPATIALITE_HELP}")
 
 
