@@ -9,28 +9,10 @@ from pathlib import Path
 
 from .errors import BadRequest
 from .geojson import station_feature
-from .types import Station
+from .types import STATION_DATA_FIELDS, Station
 
 EXPORT_FORMATS = ("geojson", "csv")
-CSV_COLUMNS = (
-    "id",
-    "name",
-    "kind",
-    "address",
-    "province",
-    "city",
-    "county",
-    "adcode",
-    "lon",
-    "lat",
-    "amenities",
-    "opening_hours",
-    "phone",
-    "status",
-    "union_id",
-    "source_key",
-    "updated_at",
-)
+CSV_COLUMNS = ("id", *STATION_DATA_FIELDS, "union_id", "updated_at")
 
 
 def export_format_for(path: Path, requested: str | None) -> str:

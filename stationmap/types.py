@@ -70,20 +70,16 @@ class StationDraft:
     """Given only when the id must be kept (a re-import); new ids are generated."""
 
 
-EDITABLE_FIELDS = (
-    "name",
-    "kind",
-    "address",
-    "adcode",
-    "lon",
-    "lat",
-    "amenities",
-    "opening_hours",
-    "opening_hours_raw",
-    "phone",
-    "status",
-    "source_key",
-)
+STATION_DATA_FIELDS = (
+    "name", "kind", "address", "province", "city", "county", "adcode", "lon", "lat",
+    "amenities", "opening_hours", "opening_hours_raw", "phone", "status", "source_key",
+)  # fmt: skip
+"""A station's own data, in a stable order: what audit entries and exports record."""
+
+REGION_FIELDS = ("province", "city", "county")
+"""Names the store fills in from the adcode; writers never set them."""
+
+EDITABLE_FIELDS = tuple(f for f in STATION_DATA_FIELDS if f not in REGION_FIELDS)
 """Fields :meth:`Store.update_station` accepts."""
 
 

@@ -7,58 +7,21 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from ..types import Station
+from ..types import STATION_DATA_FIELDS, Station
 from ..vocabulary import amenities_from_mask
 from .schema import import_batches, stations, unions
 
-PUBLIC_FIELDS = (
-    "name",
-    "kind",
-    "address",
-    "province",
-    "city",
-    "county",
-    "adcode",
-    "lon",
-    "lat",
-    "amenities",
-    "opening_hours",
-    "opening_hours_raw",
-    "phone",
-    "status",
-    "source_key",
-)
-"""The station fields an audit entry records, in a stable order."""
-
-
 _STATION_FIELDS = {f.name for f in dataclasses.fields(Station)} | {"amenity_mask"}
+_KEYS = {"id", "union_id", "batch_id"}
+"""Internal keys: a :class:`Station` carries the public ids these point to instead."""
+_COLUMNS = [c for c in stations.c if c.name in _STATION_FIELDS and c.name not in _KEYS]
 
 
 def station_select() -> Select:
     """SELECT of every :class:`Station` field, joined to its union and batch."""
     return select(
         stations.c.public_id.label("id"),
-        *(
-            stations.c[name]
-            for name in (
-                "name",
-                "kind",
-                "address",
-                "province",
-                "city",
-                "county",
-                "adcode",
-                "amenity_mask",
-                "opening_hours",
-                "opening_hours_raw",
-                "phone",
-                "status",
-                "source_key",
-                "version",
-                "created_at",
-                "updated_at",
-            )
-        ),
+        *_COLUMNS,
         func.ST_X(stations.c.geom).label("lon"),
         func.ST_Y(stations.c.geom).label("lat"),
         unions.c.public_id.label("union_id"),
@@ -79,16 +42,16 @@ def station_from_row(row: Any) -> Station:
 
 def public_values(values: dict[str, Any]) -> dict[str, Any]:
     """The audit view of table values: amenity keys instead of the mask, lon/lat as given."""
-    out = {k: values[k] for k in PUBLIC_FIELDS if k in values and k != "amenities"}
+    out = {k: values[k] for k in STATION_DATA_FIELDS if k in values and k != "amenities"}
     if "amenity_mask" in values:
         out["amenities"] = list(amenities_from_mask(values["amenity_mask"]))
-    return {k: out[k] for k in PUBLIC_FIELDS if k in out}
+    return {k: out[k] for k in STATION_DATA_FIELDS if k in out}
 
 
 def station_values(station: Station) -> dict[str, Any]:
     """The audit view of a stored station."""
     return {
         k: (list(v) if k == "amenities" else v)
-        for k in PUBLIC_FIELDS
+        for k in STATION_DATA_FIELDS
         for v in [getattr(station, k)]
     }

@@ -17,8 +17,18 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-KINDS = ("restaurant", "smart_kiosk", "shop", "bank", "petrol_station", "community_centre",
-         "government_hall", "enterprise", "sanitation_point", "other")
+KINDS = (
+    "restaurant",
+    "smart_kiosk",
+    "shop",
+    "bank",
+    "petrol_station",
+    "community_centre",
+    "government_hall",
+    "enterprise",
+    "sanitation_point",
+    "other",
+)
 STATUSES = ("active", "temporarily_closed", "closed", "pending")
 
 
@@ -50,8 +60,10 @@ def upgrade() -> None:
         sa.Column("actor", sa.Text, nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
         sa.Column("finished_at", UTCDateTime, nullable=True),
-        sa.CheckConstraint(_one_of("state", ("staged", "applied", "dry_run", "failed", "replaced")),
-                           name="ck_import_batches_state"),
+        sa.CheckConstraint(
+            _one_of("state", ("staged", "applied", "dry_run", "failed", "replaced")),
+            name="ck_import_batches_state",
+        ),
     )
     op.create_table(
         "stations",
@@ -91,8 +103,9 @@ def upgrade() -> None:
         sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), nullable=True),
         sa.Column("before", sa.JSON, nullable=True),
         sa.Column("after", sa.JSON, nullable=True),
-        sa.CheckConstraint(_one_of("action", ("create", "update", "delete", "bulk_load")),
-                           name="ck_audit_action"),
+        sa.CheckConstraint(
+            _one_of("action", ("create", "update", "delete", "bulk_load")), name="ck_audit_action"
+        ),
         sa.Index("ix_audit_entity", "entity", "entity_id"),
     )
 
