@@ -29,8 +29,9 @@ def test_demo_data_is_labelled_synthetic_in_api_and_pages(client, app):
     station_id = next(_store(app).iter_stations()).id
     feature = client.get(f"/api/v1/stations/{station_id}").get_json()
     assert "合成" in feature["notice"]
-    page = client.get("/").get_data(as_text=True)
-    assert 'data-notice="synthetic"' in page and "合成" in page
+    for path in ("/", "/no-such-page"):
+        page = client.get(path).get_data(as_text=True)
+        assert 'data-notice="synthetic"' in page and "合成" in page, path
     assert batch.counts["added"] == 200
 
 

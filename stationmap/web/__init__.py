@@ -11,7 +11,7 @@ from flask import Flask
 from ..config import Settings, configure_logging, load_settings
 from ..resources import templates_dir
 from ..store import Store, open_store
-from . import api, errors, pages
+from . import api, context, errors, pages
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions[STORE_KEY] = _open_checked_store(settings)
+    app.context_processor(lambda: {"notice": context.demo_notice()})
     errors.register(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)

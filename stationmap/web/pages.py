@@ -13,8 +13,4 @@ blueprint = Blueprint("pages", __name__)
 def home():
     """The front page: what the store holds, in Chinese."""
     store = context.store()
-    return render_template(
-        "home.html",
-        station_count=store.count_stations(status="active"),
-        notice=context.demo_notice(),
-    )
+    return render_template("home.html", station_count=store.count_stations(status="active"))
