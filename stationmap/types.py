@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Station:
     """A station as stored; coordinates are WGS-84."""
 
@@ -123,3 +123,14 @@ class AuditEntry:
     after: dict[str, Any] | None
     batch_id: str | None = None
     changed: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class FoundStation:
+    """A station the finder returns, with what the rider asked about it."""
+
+    station: Station
+    distance_m: float | None
+    """Geodesic distance from the query point on the WGS-84 ellipsoid; None without a point."""
+    open_now: bool | None
+    """Open at the moment asked about: True, False, or None when the hours are unknown."""

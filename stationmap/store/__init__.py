@@ -1,5 +1,5 @@
 """The station store on SpatiaLite or PostGIS: see :class:`Store`."""
 
-from .store import Store, open_store
+from .store import ChangeFeed, Store, open_store
 
-__all__ = ["Store", "open_store"]
+__all__ = ["ChangeFeed", "Store", "open_store"]

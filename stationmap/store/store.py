@@ -12,6 +12,7 @@ import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -192,6 +193,33 @@ class Store:
                 return
             last = rows[-1].pk
 
+    def read_stations(self, station_ids: list[str] | None = None) -> list[Station]:
+        """Every station (the finder's index is built from this), or those with these ids."""
+        if station_ids is None:
+            return list(self.iter_stations(chunk=50_000))
+        found: list[Station] = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(station_ids), 1000):
+                wanted = station_ids[start : start + 1000]
+                rows = conn.execute(station_select().where(stations.c.public_id.in_(wanted)))
+                found.extend(station_from_row(row) for row in rows)
+        return found
+
+    def changes_since(self, change_id: int) -> ChangeFeed:
+        """What changed after audit entry ``change_id``: station ids, or "reload everything"."""
+        query = (
+            select(audit_entries.c.id, audit_entries.c.entity, audit_entries.c.entity_id)
+            .where(audit_entries.c.id > change_id)
+            .order_by(audit_entries.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            return ChangeFeed(change_id, (), False)
+        station_ids = tuple(dict.fromkeys(r.entity_id for r in rows if r.entity == "station"))
+        whole_batches = any(r.entity == "batch" for r in rows)
+        return ChangeFeed(rows[-1].id, station_ids, whole_batches)
+
     def has_demo_stations(self) -> bool:
         """Whether the synthetic demo set is loaded (pages and API must say so)."""
         query = select(import_batches.c.id).where(
@@ -344,6 +372,18 @@ class Store:
         """The newest audit entry's id: grows with every write, so readers can poll it."""
         with self.engine.connect() as conn:
             return conn.execute(select(func.coalesce(func.max(audit_entries.c.id), 0))).scalar_one()
+
+
+@dataclass(frozen=True)
+class ChangeFeed:
+    """Changes after an audit id, for readers that keep a copy (the finder's index)."""
+
+    change_id: int
+    """The newest audit id read."""
+    station_ids: tuple[str, ...]
+    """Stations created or changed one by one."""
+    reload_all: bool
+    """A whole batch was loaded or removed: re-read every station."""
 
 
 def open_store(settings: Settings) -> Store:

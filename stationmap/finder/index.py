@@ -1,0 +1,198 @@
+"""The in-memory station index: every stored station, searchable in microseconds.
+
+A :class:`StationIndex` is an immutable snapshot built from a list of stations:
+columns as numpy arrays, a k-d tree over their Earth-centred positions, a coarse
+lon/lat grid for viewports, and one long string of names and addresses for text
+search. Changes never edit a snapshot; :meth:`StationIndex.with_changes` builds a
+new one and the caller swaps it in whole, so no reader ever sees a half-built index.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Iterable
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from ..hours import ALWAYS_OPEN, CLOSED, OPEN, HoursBook, in_china_time
+from ..types import Station
+from ..vocabulary import KINDS, STATUSES, amenity_mask
+from .filters import StaticFilter, StationFilter
+from .geodesy import ecef
+
+KIND_KEYS = tuple(KINDS)
+STATUS_KEYS = tuple(STATUSES)
+GRID_DEG = 0.1
+"""Cell size of the viewport grid, in degrees."""
+GRID_ORIGIN = (70.0, 0.0)
+GRID_COLUMNS = 1000
+SPACE_CACHE_SIZE = 24
+"""How many filters' trees an index keeps (least recently built goes first)."""
+
+
+class SearchSpace:
+    """The stations one filter lets through, with a k-d tree over just them."""
+
+    def __init__(self, rows: np.ndarray | None, tree: cKDTree) -> None:
+        self.rows = rows
+        """Index rows of the tree's points, or None when the tree is the full index."""
+        self.tree = tree
+
+        self._rows_list = None if rows is None else rows.tolist()
+
+    def to_rows(self, positions: np.ndarray) -> np.ndarray:
+        """Index rows for tree positions."""
+        return positions if self.rows is None else self.rows[positions]
+
+    def rows_at(self, positions: list[int]) -> list[int]:
+        """:meth:`to_rows` for a short list (plain Python is faster there than numpy)."""
+        if self._rows_list is None:
+            return positions
+        return [self._rows_list[p] for p in positions]
+
+
+class StationIndex:
+    """An immutable, searchable snapshot of stations."""
+
+    def __init__(self, stations: Iterable[Station], change_id: int = 0) -> None:
+        self.stations: list[Station] = list(stations)
+        self.change_id = change_id
+        """The store's audit id this snapshot reflects."""
+        self._build_columns()
+        self._build_lookups()
+        self.tree = _tree(self.xyz)
+        self._spaces: OrderedDict[tuple, SearchSpace] = OrderedDict()
+        self._spaces_lock = threading.Lock()
+        self._corpus: tuple[str, np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return len(self.stations)
+
+    def _build_columns(self) -> None:
+        stations = self.stations
+        self.lon = np.fromiter((s.lon for s in stations), float, len(stations))
+        self.lat = np.fromiter((s.lat for s in stations), float, len(stations))
+        self.xyz = ecef(self.lon, self.lat).reshape(-1, 3)
+        self.mask = np.fromiter(
+            (amenity_mask(s.amenities) for s in stations), np.int64, len(stations)
+        )
+        kind_codes = {k: i for i, k in enumerate(KIND_KEYS)}
+        status_codes = {k: i for i, k in enumerate(STATUS_KEYS)}
+        self.kind = np.fromiter((kind_codes[s.kind] for s in stations), np.int8, len(stations))
+        self.status = np.fromiter(
+            (status_codes[s.status] for s in stations), np.int8, len(stations)
+        )
+        self.book = HoursBook()
+        self.hours = self.book.encode([s.opening_hours for s in stations])
+        self.hours_list = self.hours.tolist()
+        always = self.book.texts.index(ALWAYS_OPEN) if ALWAYS_OPEN in self.book.texts else -2
+        self.always_open = self.hours == always
+
+    def _build_lookups(self) -> None:
+        self.row_of_id = {s.id: row for row, s in enumerate(self.stations)}
+        self.priority = np.fromiter(
+            (zlib.crc32(s.id.encode()) for s in self.stations), np.int64, len(self.stations)
+        )
+        """A fixed pseudo-random order of stations (the same in every process)."""
+        adcodes = np.array([s.adcode for s in self.stations], dtype=object)
+        order = np.argsort(adcodes, kind="stable")
+        codes, starts = np.unique(adcodes[order], return_index=True)
+        self.rows_by_adcode = dict(zip(codes, np.split(order, starts[1:]), strict=True))
+        gx = ((self.lon - GRID_ORIGIN[0]) / GRID_DEG).astype(np.int64)
+        gy = ((self.lat - GRID_ORIGIN[1]) / GRID_DEG).astype(np.int64)
+        keys = gy * GRID_COLUMNS + gx
+        self.grid_order = np.argsort(keys, kind="stable")
+        self.grid_keys = keys[self.grid_order]
+
+    def with_changes(self, changed: Iterable[Station], change_id: int) -> StationIndex:
+        """A new snapshot with ``changed`` stations replacing or joining these ones."""
+        stations = list(self.stations)
+        for station in changed:
+            row = self.row_of_id.get(station.id)
+            if row is None:
+                stations.append(station)
+            else:
+                stations[row] = station
+        return StationIndex(stations, change_id)
+
+    def advanced_to(self, change_id: int) -> StationIndex:
+        """The same stations, marked as reflecting a later audit id (nothing is rebuilt)."""
+        twin = copy.copy(self)
+        twin.change_id = change_id
+        return twin
+
+    # -- filters -----------------------------------------------------------------
+
+    def static_mask(self, static: StaticFilter, rows: np.ndarray | None = None) -> np.ndarray:
+        """Which stations (all, or ``rows``) pass the clock-free part of a filter."""
+        pick = slice(None) if rows is None else rows
+        ok = np.isin(self.status[pick], [STATUS_KEYS.index(s) for s in static.statuses])
+        if static.amenity_mask:
+            ok &= (self.mask[pick] & static.amenity_mask) == static.amenity_mask
+        if static.kinds:
+            ok &= np.isin(self.kind[pick], [KIND_KEYS.index(k) for k in static.kinds])
+        if static.open_24h:
+            ok &= self.always_open[pick]
+        return ok
+
+    def passing(self, station_filter: StationFilter, rows: np.ndarray | None = None) -> np.ndarray:
+        """Which stations (all, or ``rows``) pass the whole filter at its moment."""
+        ok = self.static_mask(station_filter.static, rows)
+        if station_filter.open_at is not None:
+            states = self.book.states_at(station_filter.open_at)
+            codes = self.hours if rows is None else self.hours[rows]
+            found = states[codes]
+            ok &= (found != CLOSED) if station_filter.include_unknown_hours else (found == OPEN)
+        return ok
+
+    def search_space(self, station_filter: StationFilter) -> SearchSpace:
+        """The stations the filter lets through with their own tree, cached per filter.
+
+        A filter with a moment is cached per minute of that moment: "open now"
+        builds one tree a minute, then answers from it.
+        """
+        key = _space_key(station_filter)
+        space = self._spaces.get(key)
+        if space is None:
+            space = self._new_search_space(station_filter)
+            with self._spaces_lock:
+                self._spaces[key] = space
+                while len(self._spaces) > SPACE_CACHE_SIZE:
+                    self._spaces.popitem(last=False)
+        return space
+
+    def _new_search_space(self, station_filter: StationFilter) -> SearchSpace:
+        passing = self.passing(station_filter)
+        if passing.all():
+            return SearchSpace(None, self.tree)
+        rows = np.flatnonzero(passing)
+        return SearchSpace(rows, _tree(self.xyz[rows]))
+
+    # -- text ----------------------------------------------------------------------
+
+    def corpus(self) -> tuple[str, np.ndarray]:
+        """Every station's name and address in one string, and where each one starts.
+
+        Station i's text is ``name + "\\t" + address``, followed by a newline; a
+        search scans the one string at C speed and maps hits back to rows.
+        """
+        if self._corpus is None:
+            texts = [f"{s.name}\t{s.address}\n" for s in self.stations]
+            starts = np.cumsum([0] + [len(t) for t in texts[:-1]]) if texts else np.zeros(0)
+            self._corpus = ("".join(texts), np.asarray(starts, dtype=np.int64))
+        return self._corpus
+
+
+def _tree(xyz: np.ndarray) -> cKDTree:
+    """A k-d tree over (n, 3) positions (unbalanced: builds twice as fast, queries as fast)."""
+    return cKDTree(xyz.reshape(-1, 3), balanced_tree=False, compact_nodes=False)
+
+
+def _space_key(station_filter: StationFilter) -> tuple:
+    moment = station_filter.open_at
+    minute = None if moment is None else int(in_china_time(moment).timestamp() // 60)
+    return (station_filter.static, minute, station_filter.include_unknown_hours)
