@@ -7,6 +7,8 @@ new amenities are appended, never inserted.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 AMENITIES: dict[str, str] = {
     "drinking_water": "饮用水",
     "hot_water": "热水",
@@ -61,6 +63,7 @@ def amenity_mask(amenities: list[str] | tuple[str, ...] | set[str]) -> int:
     return mask
 
 
+@lru_cache(maxsize=1 << 16)
 def amenities_from_mask(mask: int) -> tuple[str, ...]:
     """Unpack a bit mask into amenity keys, in vocabulary order."""
     return tuple(key for key, bit in _AMENITY_BITS.items() if mask & bit)

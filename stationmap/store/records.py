@@ -11,22 +11,27 @@ from ..types import STATION_DATA_FIELDS, Station
 from ..vocabulary import amenities_from_mask
 from .schema import import_batches, stations, unions
 
-_STATION_FIELDS = {f.name for f in dataclasses.fields(Station)} | {"amenity_mask"}
-_KEYS = {"id", "union_id", "batch_id"}
-"""Internal keys: a :class:`Station` carries the public ids these point to instead."""
-_COLUMNS = [c for c in stations.c if c.name in _STATION_FIELDS and c.name not in _KEYS]
+_STATION_FIELDS = [f.name for f in dataclasses.fields(Station)]
+_AMENITIES_AT = _STATION_FIELDS.index("amenities")
+
+
+def _station_columns() -> dict[str, Any]:
+    """The SQL expression for each :class:`Station` field, in field order."""
+    special = {
+        "id": stations.c.public_id,
+        "amenities": stations.c.amenity_mask,
+        "lon": func.ST_X(stations.c.geom),
+        "lat": func.ST_Y(stations.c.geom),
+        "union_id": unions.c.public_id,
+        "batch_id": import_batches.c.public_id,
+    }
+    return {name: special.get(name, stations.c.get(name)) for name in _STATION_FIELDS}
 
 
 def station_select() -> Select:
-    """SELECT of every :class:`Station` field, joined to its union and batch."""
-    return select(
-        stations.c.public_id.label("id"),
-        *_COLUMNS,
-        func.ST_X(stations.c.geom).label("lon"),
-        func.ST_Y(stations.c.geom).label("lat"),
-        unions.c.public_id.label("union_id"),
-        import_batches.c.public_id.label("batch_id"),
-    ).select_from(
+    """SELECT of every :class:`Station` field in field order, joined to its union and batch."""
+    columns = [expr.label(name) for name, expr in _station_columns().items()]
+    return select(*columns).select_from(
         stations.outerjoin(unions, stations.c.union_id == unions.c.id).outerjoin(
             import_batches, stations.c.batch_id == import_batches.c.id
         )
@@ -34,10 +39,10 @@ def station_select() -> Select:
 
 
 def station_from_row(row: Any) -> Station:
-    """A :class:`Station` from a row of :func:`station_select`."""
-    values = {k: v for k, v in row._mapping.items() if k in _STATION_FIELDS}
-    values["amenities"] = amenities_from_mask(values.pop("amenity_mask"))
-    return Station(**values)
+    """A :class:`Station` from a row of :func:`station_select` (extra columns after are ignored)."""
+    values = list(row[: len(_STATION_FIELDS)])
+    values[_AMENITIES_AT] = amenities_from_mask(values[_AMENITIES_AT])
+    return Station(*values)
 
 
 def public_values(values: dict[str, Any]) -> dict[str, Any]:
