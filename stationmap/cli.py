@@ -104,13 +104,13 @@ def load_demo_command(settings: Settings, count: int, seed: int, if_empty: bool)
 @click.pass_obj
 def export_command(settings: Settings, out: Path, fmt: str | None) -> None:
     """Write every station, as stored, to OUT."""
-    from .demo import DEMO_SOURCE_NOTE
     from .exporting import export_format_for, write_stations
+    from .vocabulary import SYNTHETIC_DATA_NOTICE
 
     fmt = export_format_for(out, fmt)
     store = _store(settings)
     _require_schema(store)
-    notice = DEMO_SOURCE_NOTE if store.has_demo_stations() else None
+    notice = SYNTHETIC_DATA_NOTICE if store.has_demo_stations() else None
     with tqdm(total=store.count_stations(), unit="station", desc="exporting", disable=None) as bar:
         count = write_stations(store.iter_stations(), out, fmt, notice, on_row=bar.update)
     click.echo(f"wrote {count} stations to {out} ({fmt})")

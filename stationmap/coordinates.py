@@ -311,7 +311,7 @@ def _bd09_forward(lon: np.ndarray, lat: np.ndarray) -> Pair:
 
 def _bd09_inverse(lon: np.ndarray, lat: np.ndarray) -> Pair:
     """BD-09 to GCJ-02: Baidu's approximate inverse (up to 20 cm off), refined by iteration."""
-    return _bd09_rough_inverse(lon, lat)
+    return _solve(_bd09_forward, lon, lat, _bd09_rough_inverse(lon, lat))
 
 
 def _bd09_rough_inverse(lon: np.ndarray, lat: np.ndarray) -> Pair:

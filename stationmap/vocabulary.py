@@ -48,6 +48,9 @@ STATUSES: dict[str, str] = {
     "pending": "待审核",
 }
 
+SYNTHETIC_DATA_NOTICE = "演示数据为合成数据，并非真实驿站 / Synthetic demo data, not real stations."
+"""Shown by every page, API answer and export while the synthetic demo set is loaded."""
+
 _AMENITY_BITS: dict[str, int] = {key: 1 << i for i, key in enumerate(AMENITIES)}
 
 

@@ -99,6 +99,7 @@ def app(spatialite_url: str):
     app = create_app({"database_url": spatialite_url})
     app.config["TESTING"] = True
     yield app
+    app.extensions["stationmap.finder"].stop()
     app.extensions["stationmap.store"].close()
 
 

@@ -38,7 +38,7 @@ def test_demo_data_is_labelled_synthetic_in_api_and_pages(client, app):
 def test_station_is_a_geojson_feature(client, app):
     station = add_station(_store(app), amenities=("hot_water", "toilet"))
     response = client.get(f"/api/v1/stations/{station.id}")
-    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
     feature = response.get_json()
     assert feature["type"] == "Feature" and feature["id"] == station.id
     assert feature["geometry"]["coordinates"] == [station.lon, station.lat]

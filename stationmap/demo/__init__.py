@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..identifiers import seeded_public_ids
+from ..vocabulary import SYNTHETIC_DATA_NOTICE
 from .allocation import allocate_stations
 from .amenities import amenity_tuples, choose_amenities
 from .hours import choose_opening_hours
@@ -29,7 +30,7 @@ __all__ = ["DEMO_COLUMNS", "DEMO_SOURCE_NOTE", "generate_demo_stations"]
 
 log = logging.getLogger(__name__)
 
-DEMO_SOURCE_NOTE = "演示数据为合成数据，并非真实驿站 / Synthetic demo data, not real stations."
+DEMO_SOURCE_NOTE = SYNTHETIC_DATA_NOTICE
 """The label the UI and API show wherever demo stations appear."""
 
 DEMO_COLUMNS = (

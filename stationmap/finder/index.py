@@ -58,10 +58,14 @@ class SearchSpace:
 class StationIndex:
     """An immutable, searchable snapshot of stations."""
 
-    def __init__(self, stations: Iterable[Station], change_id: int = 0) -> None:
+    def __init__(
+        self, stations: Iterable[Station], change_id: int = 0, notice: str | None = None
+    ) -> None:
         self.stations: list[Station] = list(stations)
         self.change_id = change_id
         """The store's audit id this snapshot reflects."""
+        self.notice = notice
+        """What must be shown with answers from these stations (the synthetic-data label)."""
         self._build_columns()
         self._build_lookups()
         self.tree = _tree(self.xyz)
@@ -101,7 +105,8 @@ class StationIndex:
         adcodes = np.array([s.adcode for s in self.stations], dtype=object)
         order = np.argsort(adcodes, kind="stable")
         codes, starts = np.unique(adcodes[order], return_index=True)
-        self.rows_by_adcode = dict(zip(codes, np.split(order, starts[1:]), strict=True))
+        groups = np.split(order, starts[1:]) if len(order) else []
+        self.rows_by_adcode = dict(zip(codes, groups, strict=True))
         gx = ((self.lon - GRID_ORIGIN[0]) / GRID_DEG).astype(np.int64)
         gy = ((self.lat - GRID_ORIGIN[1]) / GRID_DEG).astype(np.int64)
         keys = gy * GRID_COLUMNS + gx
@@ -117,7 +122,7 @@ class StationIndex:
                 stations.append(station)
             else:
                 stations[row] = station
-        return StationIndex(stations, change_id)
+        return StationIndex(stations, change_id, self.notice)
 
     def advanced_to(self, change_id: int) -> StationIndex:
         """The same stations, marked as reflecting a later audit id (nothing is rebuilt)."""

@@ -14,6 +14,7 @@ import threading
 import time
 
 from ..store import Store
+from ..vocabulary import SYNTHETIC_DATA_NOTICE
 from .index import StationIndex
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ class LiveIndex:
     def _load_all(self) -> StationIndex:
         started = time.perf_counter()
         change_id = self.store.last_change_id()
-        index = StationIndex(self.store.read_stations(), change_id)
+        notice = SYNTHETIC_DATA_NOTICE if self.store.has_demo_stations() else None
+        index = StationIndex(self.store.read_stations(), change_id, notice)
         log.info(
             "station index built: %d stations in %.2f s", len(index), time.perf_counter() - started
         )

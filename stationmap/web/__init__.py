@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from ..config import Settings, configure_logging, load_settings
+from ..finder import LiveIndex
 from ..resources import templates_dir
 from ..store import Store, open_store
 from . import api, context, errors, pages
@@ -16,6 +17,7 @@ from . import api, context, errors, pages
 log = logging.getLogger(__name__)
 
 STORE_KEY = "stationmap.store"
+FINDER_KEY = "stationmap.finder"
 
 
 def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
@@ -30,7 +32,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.config["STATIONMAP_SETTINGS"] = settings
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions[STORE_KEY] = _open_checked_store(settings)
+    app.extensions[STORE_KEY] = store = _open_checked_store(settings)
+    app.extensions[FINDER_KEY] = LiveIndex(store)
     app.context_processor(lambda: {"notice": context.demo_notice()})
     errors.register(app)
     app.register_blueprint(api.blueprint)

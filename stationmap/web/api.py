@@ -1,16 +1,37 @@
-"""The JSON API under /api/v1 (the finder's endpoints join it in the finder issue)."""
+"""The JSON API under /api/v1: thin views that read parameters, ask the finder, answer.
+
+Places are GeoJSON with ``[lon, lat]``; ``crs`` chooses the system of the query
+point and of the answer (wgs84, gcj02 or bd09). Errors are JSON 4xx naming the
+parameter (rendered by :mod:`.errors`).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from .. import __version__
+from ..coordinates import from_wgs84, point_to_wgs84
 from ..errors import BadRequest
-from ..geojson import station_feature
+from ..finder import (
+    county_stations,
+    find_in_viewport,
+    find_nearest,
+    find_within,
+    get_station,
+    search_text,
+)
+from ..geojson import found_collection_json, found_feature_json
 from ..identifiers import is_public_id
+from ..types import FoundStation
 from . import context
+from .openapi import ENDPOINTS, openapi_document
+from .params import QueryArgs
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+SHORT_CACHE = "public, max-age=10"
+"""Answers may be reused for ten seconds: long enough to help a weak network,
+short enough that a station's change reaches riders quickly."""
 
 
 @blueprint.get("/")
@@ -26,19 +47,143 @@ def index():
             "active_stations": store.count_stations(status="active"),
             "synthetic": notice is not None,
             "notice": notice,
+            "openapi": "/api/v1/openapi.json",
         }
     )
+
+
+@blueprint.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3 description of every endpoint."""
+    response = jsonify(openapi_document())
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@blueprint.get("/stations/nearest")
+def nearest():
+    """The k nearest stations that pass the filters, nearest first."""
+    args = _args("/api/v1/stations/nearest")
+    crs = args.crs()
+    lon, lat = point_to_wgs84(args.number("lon"), args.number("lat"), crs)
+    found = find_nearest(
+        context.finder_index(),
+        lon,
+        lat,
+        k=args.integer("k"),
+        station_filter=args.station_filter(),
+        max_distance_m=args.number("max_distance_m"),
+    )
+    return _collection(found, crs)
+
+
+@blueprint.get("/stations/within")
+def within():
+    """Every station within a radius that passes the filters, nearest first."""
+    args = _args("/api/v1/stations/within")
+    crs = args.crs()
+    lon, lat = point_to_wgs84(args.number("lon"), args.number("lat"), crs)
+    found = find_within(
+        context.finder_index(),
+        lon,
+        lat,
+        args.number("radius_m"),
+        args.station_filter(),
+        limit=args.integer("limit"),
+    )
+    return _collection(found, crs)
+
+
+@blueprint.get("/stations")
+def viewport():
+    """The stations in a map viewport; past ``limit``, a fair spread over it."""
+    args = _args("/api/v1/stations")
+    crs = args.crs()
+    box = _box_to_wgs84(args.bbox(), crs)
+    found = find_in_viewport(
+        context.finder_index(), box, args.station_filter(), limit=args.integer("limit")
+    )
+    return _collection(found, crs)
+
+
+@blueprint.get("/stations/search")
+def search():
+    """Stations whose name or address contains every word of ``q``; by distance near a point."""
+    args = _args("/api/v1/stations/search")
+    crs = args.crs()
+    near = None
+    if "lon" in request.args or "lat" in request.args:
+        near = point_to_wgs84(args.number("lon"), args.number("lat"), crs)
+    found = search_text(
+        context.finder_index(),
+        args.text("q"),
+        args.station_filter(),
+        near=near,
+        limit=min(args.integer("limit"), 200),
+    )
+    return _collection(found, crs)
 
 
 @blueprint.get("/stations/<station_id>")
 def station(station_id: str):
     """One station as a GeoJSON Feature."""
+    args = _args("/api/v1/stations/{station_id}")
     if not is_public_id(station_id):
         raise BadRequest(
-            f"id: got {station_id!r}, expected a 10-character station id", code="invalid_parameter"
+            f"id: got {station_id!r}, expected a 10-character station id",
+            code="invalid_parameter",
+            parameter="id",
         )
-    feature = station_feature(context.store().get_station(station_id))
-    notice = context.demo_notice()
-    if notice:
-        feature["notice"] = notice
-    return jsonify(feature)
+    found = get_station(context.finder_index(), station_id)
+    [(lon, lat)] = _coordinates([found], args.crs())
+    return _geojson(found_feature_json(found, lon, lat, context.finder_index().notice))
+
+
+@blueprint.get("/counties/<adcode>/stations")
+def county(adcode: str):
+    """Every station of a county (6-digit adcode) that passes the filters."""
+    args = _args("/api/v1/counties/{adcode}/stations")
+    if not (len(adcode) == 6 and adcode.isdigit()):
+        raise BadRequest(
+            f"adcode: got {adcode!r}, expected a 6-digit county code such as 320102",
+            code="invalid_parameter",
+            parameter="adcode",
+        )
+    found = county_stations(context.finder_index(), adcode, args.station_filter())
+    return _collection(found, args.crs())
+
+
+def _args(path: str) -> QueryArgs:
+    """The request's query, allowing just the parameters documented for ``path``."""
+    return QueryArgs(request.args, ENDPOINTS[path].params)
+
+
+def _box_to_wgs84(box: tuple[float, float, float, float], crs: str) -> tuple:
+    """A viewport given in ``crs`` as a WGS-84 box (corners converted)."""
+    if crs == "wgs84":
+        return box
+    west, south = point_to_wgs84(box[0], box[1], crs)
+    east, north = point_to_wgs84(box[2], box[3], crs)
+    return (west, south, east, north)
+
+
+def _collection(found: list[FoundStation], crs: str) -> Response:
+    """The answer as a GeoJSON FeatureCollection with coordinates in ``crs``."""
+    body = found_collection_json(
+        found, _coordinates(found, crs), crs, context.finder_index().notice
+    )
+    return _geojson(body)
+
+
+def _coordinates(found: list[FoundStation], crs: str) -> list[tuple[float, float]]:
+    lons = [f.station.lon for f in found]
+    lats = [f.station.lat for f in found]
+    if crs != "wgs84" and found:
+        lons, lats = (v.tolist() for v in from_wgs84(lons, lats, crs))
+    return list(zip(lons, lats, strict=True))
+
+
+def _geojson(body: str) -> Response:
+    response = Response(body, mimetype="application/geo+json")
+    response.headers["Cache-Control"] = SHORT_CACHE
+    return response

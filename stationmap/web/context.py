@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..demo import DEMO_SOURCE_NOTE
+from ..finder import StationIndex
 from ..store import Store
+from ..vocabulary import SYNTHETIC_DATA_NOTICE
 
 
 def store() -> Store:
@@ -15,4 +16,9 @@ def store() -> Store:
 
 def demo_notice() -> str | None:
     """The synthetic-data notice while the demo set is loaded, else None."""
-    return DEMO_SOURCE_NOTE if store().has_demo_stations() else None
+    return SYNTHETIC_DATA_NOTICE if store().has_demo_stations() else None
+
+
+def finder_index() -> StationIndex:
+    """This process's current station index (loaded on first use, then kept in step)."""
+    return current_app.extensions["stationmap.finder"].current()

@@ -1,0 +1,218 @@
+"""The OpenAPI 3 document, generated from the same parameter specs the views parse with.
+
+:data:`ENDPOINTS` lists every API path with the query parameters it accepts; the
+views read their allowed parameters from here, so the document cannot drift from
+what the server does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from .. import __version__
+from ..vocabulary import AMENITIES, KINDS, STATUSES
+from .params import FILTER_PARAMS, PARAMETERS
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One GET endpoint: what it does, its query parameters and what it returns."""
+
+    summary: str
+    params: tuple[str, ...]
+    returns: str = "FeatureCollection"
+    path_params: dict[str, str] = field(default_factory=dict)
+
+
+ENDPOINTS: dict[str, Endpoint] = {
+    "/api/v1/": Endpoint(
+        "What the service holds, and whether the data is synthetic.", (), returns="ServiceInfo"
+    ),
+    "/api/v1/openapi.json": Endpoint("This document.", (), returns="OpenAPI"),
+    "/api/v1/stations/nearest": Endpoint(
+        "The k nearest stations that pass the filters, sorted by distance_m (exact order).",
+        ("lon", "lat", "k", "max_distance_m", "crs", *FILTER_PARAMS),
+    ),
+    "/api/v1/stations/within": Endpoint(
+        "Every station within radius_m that passes the filters, nearest first.",
+        ("lon", "lat", "radius_m", "limit", "crs", *FILTER_PARAMS),
+    ),
+    "/api/v1/stations": Endpoint(
+        "The stations in a map viewport; past limit, a fair spread over the viewport.",
+        ("bbox", "limit", "crs", *FILTER_PARAMS),
+    ),
+    "/api/v1/stations/search": Endpoint(
+        "Stations whose name or address contains every word of q; nearest first when "
+        "lon and lat are given.",
+        ("q", "lon", "lat", "limit", "crs", *FILTER_PARAMS),
+    ),
+    "/api/v1/stations/{station_id}": Endpoint(
+        "One station.",
+        ("crs",),
+        returns="Feature",
+        path_params={"station_id": "The station's 10-character id."},
+    ),
+    "/api/v1/counties/{adcode}/stations": Endpoint(
+        "Every station of a county that passes the filters.",
+        ("crs", *FILTER_PARAMS),
+        path_params={"adcode": "6-digit county code, e.g. 320102."},
+    ),
+}
+
+OPTIONAL_HERE = {("/api/v1/stations/search", "lon"), ("/api/v1/stations/search", "lat")}
+"""Parameters that are required elsewhere but optional on this path."""
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """The whole OpenAPI 3.0 document as a dict."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "stationmap API",
+            "version": __version__,
+            "description": "Find China's trade-union worker stations (工会驿站). Places are "
+            "GeoJSON (RFC 7946), [lon, lat], WGS-84 unless crs asks for gcj02 or bd09.",
+        },
+        "paths": {path: _path_item(path, e) for path, e in ENDPOINTS.items()},
+        "components": {"schemas": _schemas()},
+    }
+
+
+def _path_item(path: str, endpoint: Endpoint) -> dict[str, Any]:
+    parameters = [_path_param(n, d) for n, d in endpoint.path_params.items()]
+    parameters += [_query_param(path, PARAMETERS[name]) for name in endpoint.params]
+    responses = {
+        "200": {
+            "description": "OK",
+            "content": {
+                _media(endpoint): {"schema": {"$ref": f"#/components/schemas/{endpoint.returns}"}}
+            },
+        },
+    }
+    if parameters:
+        responses["400"] = _error_response(
+            "A parameter is missing or wrong; the message says which."
+        )
+    if endpoint.path_params:
+        responses["404"] = _error_response("No such station or county.")
+    return {"get": {"summary": endpoint.summary, "parameters": parameters, "responses": responses}}
+
+
+def _media(endpoint: Endpoint) -> str:
+    return "application/geo+json" if endpoint.returns.startswith("Feature") else "application/json"
+
+
+def _query_param(path: str, param: Any) -> dict[str, Any]:
+    schema = dict(param.schema)
+    style = {"style": "form", "explode": False} if schema["type"] == "array" else {}
+    return {
+        "name": param.name,
+        "in": "query",
+        "description": param.description,
+        "required": param.required and (path, param.name) not in OPTIONAL_HERE,
+        "schema": schema,
+        **style,
+    }
+
+
+def _path_param(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _schemas() -> dict[str, Any]:
+    station_properties = {
+        "name": {"type": "string"},
+        "kind": {"type": "string", "enum": list(KINDS)},
+        "address": {"type": "string"},
+        "province": {"type": "string"},
+        "city": {"type": "string"},
+        "county": {"type": "string"},
+        "adcode": {"type": "string", "pattern": "^[0-9]{6}$"},
+        "amenities": {"type": "array", "items": {"type": "string", "enum": list(AMENITIES)}},
+        "opening_hours": {
+            "type": "string",
+            "nullable": True,
+            "description": "OpenStreetMap opening_hours syntax; null when unknown.",
+        },
+        "open_now": {
+            "type": "boolean",
+            "nullable": True,
+            "description": "Open at the time asked about (now by default); null when "
+            "the hours are unknown.",
+        },
+        "phone": {"type": "string"},
+        "status": {"type": "string", "enum": list(STATUSES)},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "distance_m": {
+            "type": "number",
+            "description": "Geodesic metres from the query point (only on answers to a point).",
+        },
+    }
+    feature = {
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "string"},
+            "geometry": {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string", "enum": ["Point"]},
+                    "coordinates": {
+                        "type": "array",
+                        "items": {"type": "number"},
+                        "minItems": 2,
+                        "maxItems": 2,
+                    },
+                },
+            },
+            "properties": {"type": "object", "properties": station_properties},
+            "notice": {"type": "string", "description": "Shown while the data is synthetic."},
+        },
+    }
+    return {
+        "Feature": feature,
+        "FeatureCollection": {
+            "type": "object",
+            "required": ["type", "features"],
+            "properties": {
+                "type": {"type": "string", "enum": ["FeatureCollection"]},
+                "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
+                "crs_name": {"type": "string", "enum": ["wgs84", "gcj02", "bd09"]},
+                "notice": {"type": "string", "description": "Shown while the data is synthetic."},
+            },
+        },
+        "ServiceInfo": {"type": "object"},
+        "OpenAPI": {"type": "object"},
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "parameter": {"type": "string"},
+                    },
+                }
+            },
+        },
+    }
