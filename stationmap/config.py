@@ -52,6 +52,13 @@ def _parse_log_level(env: str, raw: str) -> str:
     return level
 
 
+def _parse_finder(env: str, raw: str) -> str:
+    mode = raw.strip().lower()
+    if mode not in ("memory", "database"):
+        raise ConfigError(f"{env}: got {raw!r}, expected memory or database")
+    return mode
+
+
 def _parse_path(env: str, raw: str) -> Path:
     return Path(raw.strip()).expanduser()
 
@@ -81,6 +88,14 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_text,
     ),
     Setting(
+        "STATIONMAP_FINDER",
+        "finder",
+        "memory",
+        "How nearest-station queries are answered: memory (an in-memory index in each "
+        "worker, kept in step with the store) or database (an SQL query per request).",
+        _parse_finder,
+    ),
+    Setting(
         "STATIONMAP_LOG_LEVEL",
         "log_level",
         "INFO",
@@ -97,6 +112,7 @@ class Settings:
     database_url: str = ""
     instance_dir: Path = Path("instance")
     spatialite_path: str = ""
+    finder: str = "memory"
     log_level: str = "INFO"
 
     @property

@@ -71,9 +71,22 @@ class StationDraft:
 
 
 STATION_DATA_FIELDS = (
-    "name", "kind", "address", "province", "city", "county", "adcode", "lon", "lat",
-    "amenities", "opening_hours", "opening_hours_raw", "phone", "status", "source_key",
-)  # fmt: skip
+    "name",
+    "kind",
+    "address",
+    "province",
+    "city",
+    "county",
+    "adcode",
+    "lon",
+    "lat",
+    "amenities",
+    "opening_hours",
+    "opening_hours_raw",
+    "phone",
+    "status",
+    "source_key",
+)
 """A station's own data, in a stable order: what audit entries and exports record."""
 
 REGION_FIELDS = ("province", "city", "county")

@@ -91,16 +91,36 @@ def store(database_url: str, regions) -> Iterator[Store]:
     store.close()
 
 
+def _make_app(database_url: str, **settings: str):
+    from stationmap import create_app
+
+    engine_store = Store(create_store_engine(database_url))
+    engine_store.init_schema()
+    engine_store.close()
+    app = create_app({"database_url": database_url, **settings})
+    app.config["TESTING"] = True
+    return app
+
+
+def _close_app(app) -> None:
+    app.extensions["stationmap.finder"].stop()
+    app.extensions["stationmap.store"].close()
+
+
 @pytest.fixture
 def app(spatialite_url: str):
     """The Flask app on a fresh SpatiaLite store."""
-    from stationmap import create_app
-
-    app = create_app({"database_url": spatialite_url})
-    app.config["TESTING"] = True
+    app = _make_app(spatialite_url)
     yield app
-    app.extensions["stationmap.finder"].stop()
-    app.extensions["stationmap.store"].close()
+    _close_app(app)
+
+
+@pytest.fixture(params=["memory", "database"])
+def any_app(request: pytest.FixtureRequest, database_url: str):
+    """The app on each backend, with each way of answering nearest queries."""
+    app = _make_app(database_url, finder=request.param)
+    yield app
+    _close_app(app)
 
 
 @pytest.fixture

@@ -29,6 +29,8 @@ from .index import GRID_COLUMNS, GRID_DEG, GRID_ORIGIN, StationIndex
 
 MAX_K = 50
 DEFAULT_FILTER = StationFilter()
+ARC_FORMULA_MAX_M = 50_000.0
+"""Up to this chord, distances come from the chord (error < 1e-7); past it, from PROJ."""
 MAX_LIMIT = 2000
 
 
@@ -87,7 +89,10 @@ def _settle_nearest(
     and the answer stands only if the k-th geodesic is within the last chord.
     """
     cut = min(k, len(rows))
-    if all(chord_order_is_exact(chords[i], chords[i + 1]) for i in range(min(cut, len(rows) - 1))):
+    nearby = cut == 0 or chords[cut - 1] <= ARC_FORMULA_MAX_M
+    if nearby and all(
+        chord_order_is_exact(chords[i], chords[i + 1]) for i in range(min(cut, len(rows) - 1))
+    ):
         radius = mean_radius_m(lat)
         return rows[:cut], [arc_from_chord_m(c, radius) for c in chords[:cut]]
     best, distances = _nearest_by_geodesic(index, lon, lat, np.asarray(rows, dtype=np.int64), k)

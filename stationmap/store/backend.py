@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, Engine, create_engine, event, literal, text
+from sqlalchemy import Boolean, Engine, Float, create_engine, event, literal, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.compiler import compiles
@@ -195,3 +195,73 @@ def _in_box_spatialite(element: geometry_in_box, compiler: Any, **kw: Any) -> st
         f"({pk} IN (SELECT pkid FROM idx_{table.name}_{column.name} "
         f"WHERE xmax >= {x0} AND xmin <= {x1} AND ymax >= {y0} AND ymin <= {y1}))"
     )
+
+
+class geodesic_distance(FunctionElement):
+    """Metres on the WGS-84 ellipsoid from a geometry column to a lon/lat point."""
+
+    type = Float()
+    inherit_cache = True
+    name = "geodesic_distance"
+
+    def __init__(self, column: Any, lon: float, lat: float) -> None:
+        super().__init__(column, literal(float(lon)), literal(float(lat)))
+
+
+@compiles(geodesic_distance)
+def _geodesic_postgis(element: geodesic_distance, compiler: Any, **kw: Any) -> str:
+    geom, lon, lat = (compiler.process(c, **kw) for c in element.clauses)
+    point = f"ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)::geography"
+    return f"ST_Distance({geom}::geography, {point}, true)"
+
+
+@compiles(geodesic_distance, "sqlite")
+def _geodesic_spatialite(element: geodesic_distance, compiler: Any, **kw: Any) -> str:
+    geom, lon, lat = (compiler.process(c, **kw) for c in element.clauses)
+    return f"ST_Distance({geom}, MakePoint({lon}, {lat}, 4326), 1)"
+
+
+class nearest_first(FunctionElement):
+    """An ORDER BY key that puts the stations nearest a lon/lat point first.
+
+    PostGIS: the geography KNN operator (sphere distance, served by the geography
+    GiST index). SpatiaLite has no KNN operator, so it orders by the ellipsoidal
+    distance itself (a full scan: fine for small stores, which is what it serves).
+    Either way the key is within 0.5% of the geodesic; callers settle exact order.
+    """
+
+    type = Float()
+    inherit_cache = True
+    name = "nearest_first"
+
+    def __init__(self, column: Any, lon: float, lat: float) -> None:
+        super().__init__(column, literal(float(lon)), literal(float(lat)))
+
+
+@compiles(nearest_first)
+def _nearest_first_postgis(element: nearest_first, compiler: Any, **kw: Any) -> str:
+    geom, lon, lat = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({geom}::geography <-> ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)::geography)"
+
+
+@compiles(nearest_first, "sqlite")
+def _nearest_first_spatialite(element: nearest_first, compiler: Any, **kw: Any) -> str:
+    geom, lon, lat = (compiler.process(c, **kw) for c in element.clauses)
+    return f"ST_Distance({geom}, MakePoint({lon}, {lat}, 4326), 1)"
+
+
+def create_knn_index(connection: Connection) -> None:
+    """The index :class:`nearest_first` needs: a geography GiST index on PostGIS."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text(
+                "CREATE INDEX IF NOT EXISTS idx_stations_geog ON stations "
+                "USING gist ((geom::geography))"
+            )
+        )
+
+
+def drop_knn_index(connection: Connection) -> None:
+    """Undo :func:`create_knn_index`."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("DROP INDEX IF EXISTS idx_stations_geog"))

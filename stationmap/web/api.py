@@ -15,7 +15,6 @@ from ..errors import BadRequest
 from ..finder import (
     county_stations,
     find_in_viewport,
-    find_nearest,
     find_within,
     get_station,
     search_text,
@@ -66,15 +65,10 @@ def nearest():
     args = _args("/api/v1/stations/nearest")
     crs = args.crs()
     lon, lat = point_to_wgs84(args.number("lon"), args.number("lat"), crs)
-    found = find_nearest(
-        context.finder_index(),
-        lon,
-        lat,
-        k=args.integer("k"),
-        station_filter=args.station_filter(),
-        max_distance_m=args.number("max_distance_m"),
+    found, notice = context.nearest(
+        lon, lat, args.integer("k"), args.station_filter(), args.number("max_distance_m")
     )
-    return _collection(found, crs)
+    return _geojson(found_collection_json(found, _coordinates(found, crs), crs, notice))
 
 
 @blueprint.get("/stations/within")

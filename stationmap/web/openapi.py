@@ -67,9 +67,9 @@ OPTIONAL_HERE = {("/api/v1/stations/search", "lon"), ("/api/v1/stations/search",
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    """The whole OpenAPI 3.0 document as a dict."""
+    """The whole OpenAPI 3.1 document as a dict."""
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "stationmap API",
             "version": __version__,
@@ -146,13 +146,11 @@ def _schemas() -> dict[str, Any]:
         "adcode": {"type": "string", "pattern": "^[0-9]{6}$"},
         "amenities": {"type": "array", "items": {"type": "string", "enum": list(AMENITIES)}},
         "opening_hours": {
-            "type": "string",
-            "nullable": True,
+            "type": ["string", "null"],
             "description": "OpenStreetMap opening_hours syntax; null when unknown.",
         },
         "open_now": {
-            "type": "boolean",
-            "nullable": True,
+            "type": ["boolean", "null"],
             "description": "Open at the time asked about (now by default); null when "
             "the hours are unknown.",
         },

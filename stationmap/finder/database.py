@@ -1,0 +1,101 @@
+"""Nearest stations answered by the database on every request, without the memory index.
+
+Used when ``STATIONMAP_FINDER=database`` (and as the benchmark's per-request peer).
+PostGIS orders candidates with its geography KNN operator (sphere distances, from
+the geography index); SpatiaLite with the ellipsoidal distance itself. Exact
+metres come from the database's spheroid distance, and the answer is accepted
+only when no station beyond the candidates could still be nearer.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from ..hours import CLOSED, OPEN, STATE_NAMES, hours_state
+from ..store import Store
+from ..store.backend import geodesic_distance, nearest_first
+from ..store.records import station_from_row, station_select
+from ..store.schema import stations
+from ..types import FoundStation
+from .filters import StaticFilter, StationFilter
+
+SPHERE_SLACK = 0.995
+"""A sphere distance is at least this share of the spheroid distance (WGS-84: ~0.3%)."""
+
+
+def nearest_by_sql(
+    store: Store,
+    lon: float,
+    lat: float,
+    k: int = 5,
+    station_filter: StationFilter | None = None,
+    max_distance_m: float | None = None,
+) -> list[FoundStation]:
+    """The k nearest stations passing the filter, asked of the database, nearest first."""
+    station_filter = station_filter or StationFilter()
+    moment = station_filter.open_at
+    want = k + 1
+    while True:
+        rows, exhausted = _candidates(store, lon, lat, want, station_filter.static, max_distance_m)
+        found = [_found(row, moment) for row in rows]
+        kept = sorted(
+            (f for f in found if _open_ok(f, station_filter)),
+            key=lambda f: (f.distance_m, f.station.id),
+        )[:k]
+        last_key = rows[-1].order_key if rows else math.inf
+        proven = len(kept) == k and kept[-1].distance_m * SPHERE_SLACK <= last_key
+        if exhausted or proven:
+            return [f for f in kept if max_distance_m is None or f.distance_m <= max_distance_m]
+        want *= 4
+
+
+def _candidates(
+    store: Store,
+    lon: float,
+    lat: float,
+    limit: int,
+    static: StaticFilter,
+    max_distance_m: float | None,
+) -> tuple[list, bool]:
+    order_key = nearest_first(stations.c.geom, lon, lat)
+    query = (
+        station_select()
+        .add_columns(
+            geodesic_distance(stations.c.geom, lon, lat).label("distance_m"),
+            order_key.label("order_key"),
+        )
+        .where(*_static_conditions(static))
+        .order_by(order_key)
+        .limit(limit)
+    )
+    if max_distance_m is not None:
+        query = query.where(order_key <= max_distance_m / SPHERE_SLACK)
+    with store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return rows, len(rows) < limit
+
+
+def _static_conditions(static: StaticFilter) -> list:
+    conditions = [stations.c.status.in_(sorted(static.statuses))]
+    if static.amenity_mask:
+        mask = static.amenity_mask
+        conditions.append(stations.c.amenity_mask.op("&")(mask) == mask)
+    if static.kinds:
+        conditions.append(stations.c.kind.in_(sorted(static.kinds)))
+    if static.open_24h:
+        conditions.append(stations.c.opening_hours == "24/7")
+    return conditions
+
+
+def _found(row, moment: datetime | None) -> FoundStation:
+    station = station_from_row(row)
+    state = hours_state(station.opening_hours, moment or datetime.now().astimezone())
+    return FoundStation(station, float(row.distance_m), STATE_NAMES[state])
+
+
+def _open_ok(found: FoundStation, station_filter: StationFilter) -> bool:
+    if station_filter.open_at is None:
+        return True
+    state = {True: OPEN, False: CLOSED, None: None}[found.open_now]
+    return state == OPEN or (station_filter.include_unknown_hours and state is None)

@@ -1,0 +1,205 @@
+"""The finder's HTTP API through the real app: answers, coordinate systems, bad input."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from builders import add_station
+from finder_data import HARBIN, add_degree_trap
+from openapi_spec_validator import validate
+
+from stationmap.coordinates import point_from_wgs84
+from stationmap.demo.loading import load_demo
+from stationmap.web.openapi import ENDPOINTS
+
+
+def _store(app):
+    return app.extensions["stationmap.store"]
+
+
+def _features(response):
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["type"] == "FeatureCollection"
+    return body["features"]
+
+
+def test_nearest_answers_sorted_geojson_with_every_property(any_app):
+    store = _store(any_app)
+    trap = add_degree_trap(store, HARBIN)
+    features = _features(
+        any_app.test_client().get(f"/api/v1/stations/nearest?lon={HARBIN[0]}&lat={HARBIN[1]}&k=2")
+    )
+    assert [f["id"] for f in features] == [trap["east"], trap["north"]]
+    distances = [f["properties"]["distance_m"] for f in features]
+    assert distances == sorted(distances)
+    props = features[0]["properties"]
+    for key in (
+        "name",
+        "kind",
+        "address",
+        "province",
+        "city",
+        "county",
+        "adcode",
+        "amenities",
+        "opening_hours",
+        "open_now",
+        "phone",
+        "status",
+        "updated_at",
+        "distance_m",
+    ):
+        assert key in props, key
+    assert features[0]["geometry"]["type"] == "Point"
+
+
+def test_filters_reach_the_finder(any_app):
+    store = _store(any_app)
+    add_station(store, name="有热水", amenities=("hot_water",))
+    add_station(store, name="能充电", lonlat=(118.80, 32.05), amenities=("ebike_charging",))
+    add_station(store, name="关了", lonlat=(118.801, 32.05), status="closed")
+    client = any_app.test_client()
+    base = "/api/v1/stations/nearest?lon=118.7975&lat=32.0485"
+    assert [
+        f["properties"]["name"] for f in _features(client.get(base + "&amenities=ebike_charging"))
+    ] == ["能充电"]
+    assert len(_features(client.get(base))) == 2
+    assert len(_features(client.get(base + "&status=active,closed"))) == 3
+    assert _features(client.get(base + "&kinds=bank")) == []
+
+
+def test_gcj02_in_gcj02_out(any_app):
+    station = add_station(_store(any_app))
+    lon, lat = point_from_wgs84(station.lon, station.lat, "gcj02")
+    [feature] = _features(
+        any_app.test_client().get(f"/api/v1/stations/nearest?lon={lon}&lat={lat}&k=1&crs=gcj02")
+    )
+    assert feature["properties"]["distance_m"] < 0.01
+    assert feature["geometry"]["coordinates"] == pytest.approx([lon, lat], abs=1e-6)
+
+
+def test_viewport_search_within_county_and_station(app):
+    store = _store(app)
+    station = add_station(store, name="朝阳银行驿站", address="朝阳路1号")
+    add_station(store, name="北京驿站", lonlat=(116.3975, 39.9087))
+    client = app.test_client()
+    assert [
+        f["id"] for f in _features(client.get("/api/v1/stations?bbox=118.7,32.0,118.9,32.1"))
+    ] == [station.id]
+    assert [f["id"] for f in _features(client.get("/api/v1/stations/search?q=朝阳%20银行"))] == [
+        station.id
+    ]
+    assert [
+        f["id"]
+        for f in _features(
+            client.get("/api/v1/stations/within?lon=118.7975&lat=32.0485&radius_m=100")
+        )
+    ] == [station.id]
+    assert [f["id"] for f in _features(client.get("/api/v1/counties/320102/stations"))] == [
+        station.id
+    ]
+    one = client.get(f"/api/v1/stations/{station.id}").get_json()
+    assert one["type"] == "Feature" and one["id"] == station.id
+
+
+def test_answers_carry_the_synthetic_notice_and_cache_headers(app):
+    load_demo(_store(app), count=300, seed=4)
+    response = app.test_client().get("/api/v1/stations/nearest?lon=116.4&lat=39.9")
+    assert "合成" in response.get_json()["notice"]
+    assert "max-age" in response.headers["Cache-Control"]
+
+
+BAD_REQUESTS = [
+    ("/api/v1/stations/nearest?lat=39.9", "lon"),
+    ("/api/v1/stations/nearest?lon=116.4", "lat"),
+    ("/api/v1/stations/nearest?lon=200&lat=39.9", "lon"),
+    ("/api/v1/stations/nearest?lon=116.4&lat=-91", "lat"),
+    ("/api/v1/stations/nearest?lon=nan&lat=39.9", "lon"),
+    ("/api/v1/stations/nearest?lon=inf&lat=39.9", "lon"),
+    ("/api/v1/stations/nearest?lon=abc&lat=39.9", "lon"),
+    ("/api/v1/stations/nearest?lon=116.4&lat=39.9&k=0", "k"),
+    ("/api/v1/stations/nearest?lon=116.4&lat=39.9&k=10000", "k"),
+    ("/api/v1/stations/nearest?lon=116.4&lat=39.9&k=2.5", "k"),
+    ("/api/v1/stations/nearest?lon=116.4&lat=39.9&amenities=sauna", "amenities"),
+    ("/api/v1/stations/nearest?lon=116.4&lat=39.9&kinds=castle", "kinds"),
+    ("/api/v1/stations/nearest?lon=116.4&lat=39.9&status=open", "status"),
+    ("/api/v1/stations/nearest?lon=116.4&lat=39.9&crs=foo", "crs"),
+    ("/api/v1/stations/nearest?lon=116.4&lat=39.9&open_now=maybe", "open_now"),
+    ("/api/v1/stations/nearest?lon=116.4&lat=39.9&open_at=tomorrow", "open_at"),
+    (
+        "/api/v1/stations/nearest?lon=116.4&lat=39.9&open_now=true&open_at=2026-01-01T08:00",
+        "open_at",
+    ),
+    ("/api/v1/stations/nearest?lon=116.4&lat=39.9&max_distance_m=-5", "max_distance_m"),
+    ("/api/v1/stations/nearest?lon=116.4&lat=39.9&radius=5", "radius"),
+    ("/api/v1/stations?bbox=1,2,3", "bbox"),
+    ("/api/v1/stations?bbox=116,40,115,41", "bbox"),
+    ("/api/v1/stations?bbox=a,b,c,d", "bbox"),
+    ("/api/v1/stations?bbox=116,39,117,nan", "bbox"),
+    ("/api/v1/stations", "bbox"),
+    ("/api/v1/stations?bbox=116,39,117,40&limit=0", "limit"),
+    ("/api/v1/stations/within?lon=116.4&lat=39.9", "radius_m"),
+    ("/api/v1/stations/within?lon=116.4&lat=39.9&radius_m=1e9", "radius_m"),
+    ("/api/v1/stations/search?q=", "q"),
+    ("/api/v1/stations/search", "q"),
+    ("/api/v1/stations/search?q=" + "驿" * 101, "q"),
+    ("/api/v1/stations/abc", "id"),
+    ("/api/v1/counties/32/stations", "adcode"),
+]
+
+
+@pytest.mark.parametrize(("path", "parameter"), BAD_REQUESTS)
+def test_bad_parameters_are_a_400_naming_the_parameter(any_app, path, parameter):
+    response = any_app.test_client().get(path)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_parameter"
+    assert error["message"].startswith(parameter + ":"), error["message"]
+
+
+@pytest.mark.parametrize("point", ["126.98,37.57", "139.69,35.69", "0,0"])
+def test_points_outside_china_in_gcj02_are_refused(app, point):
+    lon, lat = point.split(",")
+    response = app.test_client().get(f"/api/v1/stations/nearest?lon={lon}&lat={lat}&crs=gcj02")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "outside_china"
+
+
+def test_wgs84_points_outside_china_simply_find_the_nearest(app):
+    add_station(_store(app))
+    features = _features(app.test_client().get("/api/v1/stations/nearest?lon=139.69&lat=35.69"))
+    assert features and features[0]["properties"]["distance_m"] > 1_000_000
+
+
+def test_openapi_document_is_valid_and_names_every_route(app):
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    validate(document)
+    routes = {
+        rule.rule.replace("<", "{").replace(">", "}")
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+    }
+    assert routes == set(document["paths"]) == set(ENDPOINTS)
+    nearest = {
+        p["name"] for p in document["paths"]["/api/v1/stations/nearest"]["get"]["parameters"]
+    }
+    assert {
+        "lon",
+        "lat",
+        "k",
+        "amenities",
+        "kinds",
+        "open_now",
+        "open_at",
+        "max_distance_m",
+        "crs",
+    } <= nearest
+
+
+def test_no_request_a_client_can_send_gives_a_500(app):
+    client = app.test_client()
+    for path, _ in BAD_REQUESTS:
+        for suffix in ("", "&k=5", "&lon=" + str(math.pi)):
+            assert client.get(path + suffix).status_code < 500, path + suffix

@@ -1,0 +1,50 @@
+"""Open, closed or unknown: across midnight, on China's public holidays, in Shanghai time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from stationmap.hours import CHINA_TZ, CLOSED, OPEN, UNKNOWN, HoursBook, hours_state
+
+
+def shanghai(*args: int) -> datetime:
+    return datetime(*args, tzinfo=CHINA_TZ)
+
+
+@pytest.mark.parametrize(("hours", "moment", "state"), [
+    ("Mo-Su 22:00-02:00", shanghai(2026, 11, 25, 23, 30), OPEN),
+    ("Mo-Su 22:00-02:00", shanghai(2026, 11, 26, 1, 59), OPEN),
+    ("Mo-Su 22:00-02:00", shanghai(2026, 11, 26, 2, 0), CLOSED),
+    ("Mo-Su 22:00-02:00", shanghai(2026, 11, 25, 21, 59), CLOSED),
+    ("Fr 20:00-03:00", shanghai(2026, 11, 28, 2, 30), OPEN),  # Saturday night after Friday
+    ("Fr 20:00-03:00", shanghai(2026, 11, 29, 2, 30), CLOSED),
+    ("24/7", shanghai(2026, 10, 1, 3, 0), OPEN),
+    ("Mo-Fr 09:00-17:00; PH off", shanghai(2026, 10, 1, 10, 0), CLOSED),  # National Day
+    ("Mo-Fr 09:00-17:00; PH off", shanghai(2026, 10, 9, 10, 0), OPEN),
+    ("Mo-Fr 09:00-17:00; PH off", shanghai(2026, 5, 1, 10, 0), CLOSED),  # Labour Day
+    ("Mo-Fr 09:00-17:00; PH off", shanghai(2026, 1, 1, 10, 0), CLOSED),  # New Year
+    ("Mo-Fr 09:00-17:00", shanghai(2026, 10, 1, 10, 0), OPEN),  # no PH rule: open
+    ("Mo-Fr 09:00-17:00 unknown", shanghai(2026, 11, 25, 10, 0), UNKNOWN),
+    (None, shanghai(2026, 11, 25, 10, 0), UNKNOWN),
+])  # fmt: skip
+def test_state_at_a_moment(hours, moment, state):
+    assert hours_state(hours, moment) == state
+
+
+def test_moments_in_other_zones_are_read_in_shanghai_time():
+    nine_am_shanghai_in_utc = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+    assert hours_state("Mo-Su 09:00-09:30", nine_am_shanghai_in_utc) == OPEN
+    same_in_new_york = nine_am_shanghai_in_utc.astimezone(timezone(timedelta(hours=-5)))
+    assert hours_state("Mo-Su 09:00-09:30", same_in_new_york) == OPEN
+    assert hours_state("Mo-Su 09:00-09:30", datetime(2026, 11, 25, 9, 10)) == OPEN  # naive
+
+
+def test_book_encodes_each_distinct_string_once_and_answers_per_minute():
+    book = HoursBook()
+    codes = book.encode(["24/7", None, "Mo-Su 08:00-20:00", "24/7"])
+    assert codes.tolist() == [0, -1, 1, 0]
+    states = book.states_at(shanghai(2026, 11, 25, 3, 0))
+    assert states[codes].tolist() == [OPEN, UNKNOWN, CLOSED, OPEN]
+    assert book.open_now_at(shanghai(2026, 11, 25, 12, 0)) == [True, True, None]
