@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from stationmap.cli import main
 from stationmap.config import load_settings
 from stationmap.store import open_store
+from stationmap.store.migrate import head_revision
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def _stations(database_url):
 def test_init_db_creates_the_schema(run, database_url):
     result = run("init-db")
     assert result.exit_code == 0, result.output
-    assert "schema 0001" in result.output
+    assert f"schema {head_revision()}" in result.output
     with open_store(load_settings({"STATIONMAP_DATABASE_URL": database_url})) as store:
         assert store.schema_is_current()
 
