@@ -203,3 +203,17 @@ def test_no_request_a_client_can_send_gives_a_500(app):
     for path, _ in BAD_REQUESTS:
         for suffix in ("", "&k=5", "&lon=" + str(math.pi)):
             assert client.get(path + suffix).status_code < 500, path + suffix
+
+
+def test_large_answers_are_gzipped_for_clients_that_accept_it(app):
+    load_demo(_store(app), count=300, seed=4)
+    client = app.test_client()
+    path = "/api/v1/stations?bbox=73,18,135,54&limit=50"
+    plain = client.get(path)
+    packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert len(packed.get_data()) < len(plain.get_data()) / 2
+    import gzip
+
+    assert gzip.decompress(packed.get_data()) == plain.get_data()

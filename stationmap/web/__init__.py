@@ -12,7 +12,7 @@ from ..config import Settings, configure_logging, load_settings
 from ..finder import LiveIndex
 from ..resources import templates_dir
 from ..store import Store, open_store
-from . import api, context, errors, pages
+from . import api, compression, context, errors, pages
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.extensions[FINDER_KEY] = LiveIndex(store)
     app.context_processor(lambda: {"notice": context.demo_notice()})
     errors.register(app)
+    compression.register(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
     return app
