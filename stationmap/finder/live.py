@@ -44,6 +44,10 @@ class LiveIndex:
                 index = self._index
         return index
 
+    def warm(self) -> None:
+        """Start loading the index in the background, so the first request need not wait."""
+        threading.Thread(target=self.current, name="station-index-load", daemon=True).start()
+
     def refresh(self) -> StationIndex:
         """Apply what changed in the store since the current snapshot; return the result."""
         index = self.current()

@@ -19,9 +19,11 @@ class StationmapServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from . import create_app
+        from . import FINDER_KEY, create_app
 
-        return create_app()
+        app = create_app()
+        app.extensions[FINDER_KEY].warm()
+        return app
 
 
 def serve(host: str, port: int, workers: int) -> None:
