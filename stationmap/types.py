@@ -138,7 +138,7 @@ class AuditEntry:
     changed: tuple[str, ...] = field(default=())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FoundStation:
     """A station the finder returns, with what the rider asked about it."""
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..hours import ALWAYS_OPEN, CLOSED, OPEN, HoursBook, in_china_time
+from ..hours import ALWAYS_OPEN, CLOSED, OPEN, HoursBook
 from ..types import Station
 from ..vocabulary import KINDS, STATUSES, amenity_mask
 from .filters import StaticFilter, StationFilter
@@ -157,10 +157,11 @@ class StationIndex:
     def search_space(self, station_filter: StationFilter) -> SearchSpace:
         """The stations the filter lets through with their own tree, cached per filter.
 
-        A filter with a moment is cached per minute of that moment: "open now"
-        builds one tree a minute, then answers from it.
+        A filter with a moment is keyed by which opening-hours texts are open at that
+        moment, not by the moment itself: "open now" reuses its tree until some
+        station actually opens or closes (a few times a day), not once a minute.
         """
-        key = _space_key(station_filter)
+        key = self._space_key(station_filter)
         space = self._spaces.get(key)
         if space is None:
             space = self._new_search_space(station_filter)
@@ -169,6 +170,12 @@ class StationIndex:
                 while len(self._spaces) > SPACE_CACHE_SIZE:
                     self._spaces.popitem(last=False)
         return space
+
+    def _space_key(self, station_filter: StationFilter) -> tuple:
+        if station_filter.open_at is None:
+            return (station_filter.static, None, False)
+        states = self.book.states_at(station_filter.open_at).tobytes()
+        return (station_filter.static, states, station_filter.include_unknown_hours)
 
     def _new_search_space(self, station_filter: StationFilter) -> SearchSpace:
         passing = self.passing(station_filter)
@@ -195,9 +202,3 @@ class StationIndex:
 def _tree(xyz: np.ndarray) -> cKDTree:
     """A k-d tree over (n, 3) positions (unbalanced: builds twice as fast, queries as fast)."""
     return cKDTree(xyz.reshape(-1, 3), balanced_tree=False, compact_nodes=False)
-
-
-def _space_key(station_filter: StationFilter) -> tuple:
-    moment = station_filter.open_at
-    minute = None if moment is None else int(in_china_time(moment).timestamp() // 60)
-    return (station_filter.static, minute, station_filter.include_unknown_hours)

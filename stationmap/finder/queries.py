@@ -19,8 +19,7 @@ from ..errors import BadRequest, NotFound
 from ..types import FoundStation
 from .filters import StationFilter
 from .geodesy import (
-    arc_from_chord_m,
-    chord_order_is_exact,
+    chords_apart,
     ecef_point,
     geodesic_m,
     mean_radius_m,
@@ -84,17 +83,14 @@ def _settle_nearest(
 
     Candidates arrive in chord order, and no station left out has a smaller chord
     than the last candidate. When every neighbouring pair of chords up to the k-th
-    is far enough apart (:func:`chord_order_is_exact`), chord order is geodesic
+    is far enough apart (:func:`chords_apart`), chord order is geodesic
     order and distances follow from the chords; otherwise PROJ's geodesic decides,
     and the answer stands only if the k-th geodesic is within the last chord.
     """
     cut = min(k, len(rows))
-    nearby = cut == 0 or chords[cut - 1] <= ARC_FORMULA_MAX_M
-    if nearby and all(
-        chord_order_is_exact(chords[i], chords[i + 1]) for i in range(min(cut, len(rows) - 1))
-    ):
-        radius = mean_radius_m(lat)
-        return rows[:cut], [arc_from_chord_m(c, radius) for c in chords[:cut]]
+    if cut and chords[cut - 1] <= ARC_FORMULA_MAX_M and chords_apart(chords, cut):
+        diameter = 2.0 * mean_radius_m(lat)
+        return rows[:cut], [diameter * math.asin(c / diameter) for c in chords[:cut]]
     best, distances = _nearest_by_geodesic(index, lon, lat, np.asarray(rows, dtype=np.int64), k)
     if exhausted or len(best) == 0 or distances[-1] <= chords[-1]:
         return best.tolist(), distances.tolist()

@@ -13,6 +13,7 @@ from ..finder import LiveIndex
 from ..resources import templates_dir
 from ..store import Store, open_store
 from . import api, compression, context, errors, pages
+from .fastpath import NearestFastPath
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     compression.register(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
+    if settings.finder == "memory":
+        app.wsgi_app = NearestFastPath(app.wsgi_app, app.extensions[FINDER_KEY])
     return app
 
 

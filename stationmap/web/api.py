@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from .. import __version__
-from ..coordinates import from_wgs84, point_to_wgs84
+from ..coordinates import point_to_wgs84
 from ..errors import BadRequest
 from ..finder import (
     county_stations,
@@ -19,10 +19,12 @@ from ..finder import (
     get_station,
     search_text,
 )
+from ..finder.database import nearest_by_sql
 from ..geojson import found_collection_json, found_feature_json
 from ..identifiers import is_public_id
 from ..types import FoundStation
 from . import context
+from .answers import NEAREST, coordinates_in, nearest_geojson
 from .openapi import ENDPOINTS, openapi_document
 from .params import QueryArgs
 
@@ -62,13 +64,22 @@ def openapi():
 @blueprint.get("/stations/nearest")
 def nearest():
     """The k nearest stations that pass the filters, nearest first."""
-    args = _args("/api/v1/stations/nearest")
+    args = _args(NEAREST)
+    if context.settings().finder == "memory":
+        return _geojson(nearest_geojson(args, context.finder_index()))
     crs = args.crs()
     lon, lat = point_to_wgs84(args.number("lon"), args.number("lat"), crs)
-    found, notice = context.nearest(
-        lon, lat, args.integer("k"), args.station_filter(), args.number("max_distance_m")
+    found = nearest_by_sql(
+        context.store(),
+        lon,
+        lat,
+        args.integer("k"),
+        args.station_filter(),
+        args.number("max_distance_m"),
     )
-    return _geojson(found_collection_json(found, _coordinates(found, crs), crs, notice))
+    return _geojson(
+        found_collection_json(found, coordinates_in(found, crs), crs, context.demo_notice())
+    )
 
 
 @blueprint.get("/stations/within")
@@ -129,7 +140,7 @@ def station(station_id: str):
             parameter="id",
         )
     found = get_station(context.finder_index(), station_id)
-    [(lon, lat)] = _coordinates([found], args.crs())
+    [(lon, lat)] = coordinates_in([found], args.crs())
     return _geojson(found_feature_json(found, lon, lat, context.finder_index().notice))
 
 
@@ -149,7 +160,7 @@ def county(adcode: str):
 
 def _args(path: str) -> QueryArgs:
     """The request's query, allowing just the parameters documented for ``path``."""
-    return QueryArgs(request.args, ENDPOINTS[path].params)
+    return QueryArgs(request.args.to_dict(), ENDPOINTS[path].params)
 
 
 def _box_to_wgs84(box: tuple[float, float, float, float], crs: str) -> tuple:
@@ -164,17 +175,9 @@ def _box_to_wgs84(box: tuple[float, float, float, float], crs: str) -> tuple:
 def _collection(found: list[FoundStation], crs: str) -> Response:
     """The answer as a GeoJSON FeatureCollection with coordinates in ``crs``."""
     body = found_collection_json(
-        found, _coordinates(found, crs), crs, context.finder_index().notice
+        found, coordinates_in(found, crs), crs, context.finder_index().notice
     )
     return _geojson(body)
-
-
-def _coordinates(found: list[FoundStation], crs: str) -> list[tuple[float, float]]:
-    lons = [f.station.lon for f in found]
-    lats = [f.station.lat for f in found]
-    if crs != "wgs84" and found:
-        lons, lats = (v.tolist() for v in from_wgs84(lons, lats, crs))
-    return list(zip(lons, lats, strict=True))
 
 
 def _geojson(body: str) -> Response:

@@ -30,9 +30,19 @@ def _compress(response: Response) -> Response:
     ):
         return response
     body = response.get_data()
-    if len(body) < MIN_BYTES:
+    if not wants_gzip("gzip", body):
         return response
-    response.set_data(gzip.compress(body, compresslevel=LEVEL, mtime=0))
+    response.set_data(gzip_body(body))
     response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     return response
+
+
+def wants_gzip(accept_encoding: str, body: bytes) -> bool:
+    """Whether a body of this size should be gzipped for a client sending this header."""
+    return "gzip" in accept_encoding and len(body) >= MIN_BYTES
+
+
+def gzip_body(body: bytes) -> bytes:
+    """``body`` gzipped the way every stationmap response is."""
+    return gzip.compress(body, compresslevel=LEVEL, mtime=0)
