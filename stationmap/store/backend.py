@@ -52,7 +52,7 @@ def create_store_engine(url: str, spatialite_path: str = "") -> Engine:
     if backend == "sqlite":
         return _spatialite_engine(url, spatialite_path)
     if backend == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_recycle=1800)
     raise ConfigError(
         f"STATIONMAP_DATABASE_URL: got a {backend!r} URL, expected sqlite:///PATH "
         "(SpatiaLite) or postgresql+psycopg://... (PostGIS)"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import current_app
 
 from ..config import Settings
 from ..finder import StationIndex
 from ..store import Store
 from ..vocabulary import SYNTHETIC_DATA_NOTICE
+
+NOTICE_SECONDS = 5.0
 
 
 def store() -> Store:
@@ -16,8 +20,12 @@ def store() -> Store:
 
 
 def demo_notice() -> str | None:
-    """The synthetic-data notice while the demo set is loaded, else None."""
-    return SYNTHETIC_DATA_NOTICE if store().has_demo_stations() else None
+    """The synthetic-data notice while the demo set is loaded, else None (asked every 5 s)."""
+    cache = current_app.extensions.setdefault("stationmap.notice", {})
+    if time.monotonic() - cache.get("at", -NOTICE_SECONDS) >= NOTICE_SECONDS:
+        cache["notice"] = SYNTHETIC_DATA_NOTICE if store().has_demo_stations() else None
+        cache["at"] = time.monotonic()
+    return cache["notice"]
 
 
 def finder_index() -> StationIndex:
