@@ -14,7 +14,9 @@ NEAREST = "/api/v1/stations/nearest"
 def nearest_geojson(args: QueryArgs, index: StationIndex) -> str:
     """The nearest-stations answer for a query, from the in-memory index, as GeoJSON text."""
     crs = args.crs()
-    lon, lat = point_to_wgs84(args.number("lon"), args.number("lat"), crs)
+    lon, lat = args.number("lon"), args.number("lat")
+    if crs != "wgs84":
+        lon, lat = point_to_wgs84(lon, lat, crs)
     found = find_nearest(
         index, lon, lat, args.integer("k"), args.station_filter(), args.number("max_distance_m")
     )

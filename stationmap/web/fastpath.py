@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 from ..errors import StationmapError
 from ..finder import LiveIndex
@@ -56,11 +56,27 @@ class NearestFastPath:
         return [body]
 
     def _answer(self, environ: dict[str, Any]) -> bytes:
-        query = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace")
-        args: dict[str, str] = {}
-        for key, value in parse_qsl(query, keep_blank_values=True):
-            args.setdefault(key, value)
+        args = query_arguments(environ.get("QUERY_STRING", ""))
         return nearest_geojson(QueryArgs(args, self.allowed), self.live.current()).encode()
+
+
+def query_arguments(query: str) -> dict[str, str]:
+    """A WSGI query string as a dict (first value of a repeated key wins, as in Flask)."""
+    args: dict[str, str] = {}
+    for part in query.split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        if "%" in part or "+" in part:
+            key, value = _unquote(key), _unquote(value)
+        args.setdefault(key, value)
+    return args
+
+
+def _unquote(text: str) -> str:
+    return unquote_to_bytes(text.replace("+", " ").encode("latin-1", "replace")).decode(
+        "utf-8", "replace"
+    )
 
 
 _REASONS = {400: "BAD REQUEST", 404: "NOT FOUND", 409: "CONFLICT", 422: "UNPROCESSABLE ENTITY"}

@@ -12,11 +12,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from ..coordinates import CRS_NAMES
 from ..errors import BadRequest
-from ..finder import MAX_K, StationFilter
+from ..finder import MAX_K, StaticFilter, StationFilter
 from ..hours import in_china_time, now_in_china
 from ..vocabulary import AMENITIES, KINDS, STATUSES
 
@@ -239,19 +240,46 @@ class QueryArgs:
 
     def station_filter(self) -> StationFilter:
         """The rider's filter from the filter parameters."""
-        return StationFilter.build(
-            amenities=self.keys("amenities", AMENITIES),
-            kinds=self.keys("kinds", KINDS),
-            statuses=self.keys("status", STATUSES, ("active",)) or ["active"],
-            open_24h=self.flag("open_24h"),
-            open_at=self.moment(),
-            include_unknown_hours=self.flag("include_unknown_hours"),
+        static = _static_filter(
+            self.args.get("amenities"),
+            self.args.get("kinds"),
+            self.args.get("status"),
+            self.flag("open_24h"),
         )
+        moment = self.moment()
+        if moment is None and static == DEFAULT_STATIC:
+            return DEFAULT_FILTER
+        return StationFilter(static, moment, self.flag("include_unknown_hours"))
 
     def _missing(self, name: str, default: Any) -> Any:
         if PARAMETERS[name].required:
             raise invalid(name, None, _describe(PARAMETERS[name].schema))
         return default
+
+
+DEFAULT_FILTER = StationFilter()
+DEFAULT_STATIC = DEFAULT_FILTER.static
+
+
+@lru_cache(maxsize=1024)
+def _static_filter(
+    amenities: str | None, kinds: str | None, status: str | None, open_24h: bool
+) -> StaticFilter:
+    """The clock-free filter for these raw parameter texts (parsed once per distinct text)."""
+    args = QueryArgs(
+        {
+            k: v
+            for k, v in (("amenities", amenities), ("kinds", kinds), ("status", status))
+            if v is not None
+        },
+        FILTER_PARAMS,
+    )
+    return StationFilter.build(
+        amenities=args.keys("amenities", AMENITIES),
+        kinds=args.keys("kinds", KINDS),
+        statuses=args.keys("status", STATUSES, ("active",)) or ["active"],
+        open_24h=open_24h,
+    ).static
 
 
 def _in_bounds(name: str, raw: str, value: float, schema: dict[str, Any]) -> float:
