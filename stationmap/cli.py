@@ -92,6 +92,119 @@ def load_demo_command(settings: Settings, count: int, seed: int, if_empty: bool)
     )
 
 
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--crs",
+    type=click.Choice(["wgs84", "gcj02", "bd09"]),
+    default="wgs84",
+    show_default=True,
+    help="Coordinate system of the file's coordinates.",
+)
+@click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
+@click.option("--strict", is_flag=True, help="All or nothing: any rejected row stops the import.")
+@click.option(
+    "--report",
+    "report_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report: OUT.json, and/or OUT.xlsx (the rejected rows, to fix).",
+)
+@click.option("--union", "union_id", help="Public id of the union that owns these stations.")
+@click.option("--county", help="6-digit code of the county the list covers (flags strays).")
+@click.option(
+    "--source", "source_name", help="Name of the list across imports (default: file name)."
+)
+@click.option(
+    "--close-missing", is_flag=True, help="Close this source's stations the file no longer lists."
+)
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="HEADER=FIELD",
+    help="Map a column the synonym table does not know, e.g. --column 驿站全称=name.",
+)
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='JSON file of header → field, e.g. {"驿站全称": "name"}.',
+)
+@click.pass_obj
+def import_command(
+    settings: Settings,
+    path: Path,
+    crs: str,
+    dry_run: bool,
+    strict: bool,
+    report_paths: tuple[Path, ...],
+    union_id: str | None,
+    county: str | None,
+    source_name: str | None,
+    close_missing: bool,
+    columns: tuple[str, ...],
+    mapping: Path | None,
+) -> None:
+    """Import a regional station list (xlsx, xls, ods, csv, txt, geojson)."""
+    from .importing.columns import read_mapping_file
+    from .importing.pipeline import ImportOptions, import_file
+
+    overrides = (read_mapping_file(mapping) if mapping else {}) | _column_options(columns)
+    options = ImportOptions(
+        crs=crs,
+        dry_run=dry_run,
+        strict=strict,
+        close_missing=close_missing,
+        union_id=union_id,
+        county=county,
+        source_name=source_name,
+        columns=overrides,
+        actor="cli-import",
+    )
+    for report_path in report_paths:
+        _check_report_path(report_path)
+    store = _store(settings)
+    store.init_schema()
+    report = import_file(store, path, options, progress=lambda step: log.info("%s", step))
+    click.echo(("DRY RUN: " if report.dry_run else "") + report.summary())
+    for issue in report.rejected[:20]:
+        click.echo(f"  row {issue.row} {issue.column}: {issue.message} ({issue.value!r})")
+    if len(report.rejected) > 20:
+        click.echo(f"  … {len(report.rejected) - 20} more rejected rows in the report")
+    for report_path in report_paths:
+        _write_report(report, report_path)
+        click.echo(f"report written to {report_path}")
+
+
+def _column_options(columns: tuple[str, ...]) -> dict[str, str]:
+    pairs = {}
+    for option in columns:
+        header, sep, field = option.partition("=")
+        if not sep or not header.strip() or not field.strip():
+            raise click.BadParameter(
+                f"got {option!r}, expected HEADER=FIELD such as 驿站全称=name",
+                param_hint="--column",
+            )
+        pairs[header.strip()] = field.strip()
+    return pairs
+
+
+def _check_report_path(path: Path) -> None:
+    if path.suffix.lower() not in (".json", ".xlsx"):
+        raise click.BadParameter(
+            f"got {path.name!r}, expected a file ending .json or .xlsx", param_hint="--report"
+        )
+
+
+def _write_report(report, path: Path) -> None:
+    from .importing.report import write_json, write_rejected_xlsx
+
+    if path.suffix.lower() == ".xlsx":
+        write_rejected_xlsx(report, path)
+    else:
+        write_json(report, path)
+
+
 @main.command("export")
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option(

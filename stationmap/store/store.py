@@ -220,6 +220,18 @@ class Store:
         whole_batches = any(r.entity == "batch" for r in rows)
         return ChangeFeed(rows[-1].id, station_ids, whole_batches)
 
+    def source_stations(self, source_name: str) -> list[Station]:
+        """The stations last written by imports of the list ``source_name``."""
+        batches = (
+            select(import_batches.c.id)
+            .where(import_batches.c.source_name == source_name, import_batches.c.state == "applied")
+            .order_by(import_batches.c.id)
+        )
+        with self.engine.connect() as conn:
+            batch_ids = conn.execute(batches).scalars().all()
+            rows = conn.execute(station_select().where(stations.c.batch_id.in_(batch_ids))).all()
+        return [station_from_row(r) for r in rows]
+
     def has_demo_stations(self) -> bool:
         """Whether the synthetic demo set is loaded (pages and API must say so)."""
         query = select(import_batches.c.id).where(

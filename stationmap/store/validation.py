@@ -139,6 +139,7 @@ def clean_frame(frame: pd.DataFrame, regions: RegionIndex) -> pd.DataFrame:
     Vectorised: about a second for 173,000 rows. Raises :class:`InvalidStation`
     naming the first bad row (0-based frame position); nothing is returned half-clean.
     """
+    frame = frame.astype(object).where(frame.notna(), None)
     out = pd.DataFrame(index=frame.index)
     out["name"] = _frame_text(frame, "name", MAX_NAME_LENGTH, required=True)
     for column, choices in (("kind", KINDS), ("status", STATUSES)):

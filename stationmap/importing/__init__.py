@@ -1,0 +1,2 @@
+"""Importing regional station lists: read, map columns, parse values, validate, deduplicate,
+write, report."""

@@ -1,0 +1,235 @@
+"""From accepted rows to a plan: what is new, what changed, what is the same, what repeats.
+
+Only the fields the file has columns for are compared and changed: a list without
+a 服务内容 column never wipes a station's amenities, and a kind inferred from a
+name never overrides one a clerk chose.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..finder.geodesy import ecef
+from ..store import Store
+from ..store.imports import ImportPlan
+from ..types import Station
+from ..vocabulary import amenities_from_mask, amenity_mask
+from .matching import StoredStations, duplicates_within
+from .report import ImportReport, RowIssue
+from .rows import ParsedRow
+from .unions import union_ids_for
+
+SAME_PLACE_M = 0.5
+"""A station that moved less than this (metres) has not moved: conversions round."""
+
+DRAFT_COLUMNS = (
+    "name",
+    "lon",
+    "lat",
+    "kind",
+    "address",
+    "adcode",
+    "amenities",
+    "opening_hours",
+    "opening_hours_raw",
+    "phone",
+    "status",
+    "source_key",
+)
+
+FIELDS_BY_COLUMN = {
+    "address": ("address",),
+    "phone": ("phone",),
+    "hours": ("opening_hours", "opening_hours_raw"),
+    "amenities": ("amenities",),
+    "kind": ("kind",),
+    "status": ("status",),
+    "source_key": ("source_key",),
+}
+
+
+def plan_changes(
+    store: Store,
+    rows: list[ParsedRow],
+    options,
+    report: ImportReport,
+    *,
+    source_name: str,
+    source_format: str,
+) -> ImportPlan:
+    """Decide each accepted row's fate and gather the writes into an :class:`ImportPlan`."""
+    provided = _provided_fields(report)
+    unions = union_ids_for(
+        store,
+        [r.values["adcode"] for r in rows],
+        options.union_id,
+        options.county,
+        create=not options.dry_run,
+    )
+    repeats = _repeats_within(rows)
+    fresh = [i for i in range(len(rows)) if i not in repeats]
+    matches = _match_stored(store, [rows[i] for i in fresh], [unions[i] for i in fresh])
+    outcome = _Outcome(report)
+    for position, (i, station) in enumerate(zip(fresh, matches, strict=True)):
+        if station is not None and station.id in outcome.matched:
+            repeats[i] = fresh[outcome.matched[station.id]]
+            continue
+        outcome.decide(position, rows[i], station, unions[i], provided)
+    outcome.record_repeats(rows, repeats)
+    return outcome.plan(source_name, source_format, options)
+
+
+def _provided_fields(report: ImportReport) -> set[str]:
+    fields = {"name", "lon", "lat"}
+    for column in report.source.get("columns", {}):
+        fields.update(FIELDS_BY_COLUMN.get(column, ()))
+    return fields
+
+
+def _repeats_within(rows: list[ParsedRow]) -> dict[int, int]:
+    if not rows:
+        return {}
+    return duplicates_within(
+        [r.values["name"] for r in rows],
+        np.array([r.values["lon"] for r in rows]),
+        np.array([r.values["lat"] for r in rows]),
+        [r.values.get("source_key") for r in rows],
+    )
+
+
+def _match_stored(
+    store: Store, rows: list[ParsedRow], unions: list[str | None]
+) -> list[Station | None]:
+    stored = store.read_stations()
+    if not stored or not rows:
+        return [None] * len(rows)
+    return StoredStations(stored).match(
+        [r.values["name"] for r in rows],
+        np.array([r.values["lon"] for r in rows]),
+        np.array([r.values["lat"] for r in rows]),
+        [r.values.get("source_key") for r in rows],
+        unions,
+    )
+
+
+class _Outcome:
+    """Accumulates additions, updates and unchanged rows as rows are decided."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+        self.additions: list[dict] = []
+        self.updates: list[dict] = []
+        self.changed: list[dict] = []
+        self.matched: dict[str, int] = {}
+        self.rows: dict[str, list[int]] = {
+            k: [] for k in ("added", "updated", "unchanged", "duplicates")
+        }
+
+    def decide(
+        self,
+        position: int,
+        row: ParsedRow,
+        station: Station | None,
+        union_id: str | None,
+        provided: set[str],
+    ) -> None:
+        if station is None:
+            self.additions.append({**_new_values(row), "union_id": union_id})
+            self.rows["added"].append(row.row)
+            return
+        self.matched[station.id] = position
+        change = _differences(station, row, provided)
+        if not change:
+            self.rows["unchanged"].append(row.row)
+            return
+        self.updates.append(_updated_record(station, change))
+        self.changed.append(change)
+        self.rows["updated"].append(row.row)
+
+    def record_repeats(self, rows: list[ParsedRow], repeats: dict[int, int]) -> None:
+        for later, first in sorted(repeats.items()):
+            row, original = rows[later], rows[first]
+            self.rows["duplicates"].append(row.row)
+            self.report.warnings.append(
+                RowIssue(
+                    row.row,
+                    "驿站名称",
+                    row.values["name"],
+                    "duplicate_row",
+                    f"与第{original.row}行是同一个驿站，已合并",
+                    f"same station as row {original.row}; merged into it",
+                )
+            )
+
+    def plan(self, source_name: str, source_format: str, options) -> ImportPlan:
+        for key, numbers in self.rows.items():
+            self.report.rows[key] = numbers
+            self.report.counts[key] = len(numbers)
+        self.report.rows["rejected"] = sorted(
+            {r.row for r in self.report.rejected if r.row is not None}
+        )
+        counts = dict(self.report.counts)
+        return ImportPlan(
+            source_name,
+            source_format,
+            options.crs,
+            options.actor,
+            _frame(self.additions, (*DRAFT_COLUMNS, "union_id")),
+            _frame(self.updates, (*DRAFT_COLUMNS, "public_id", "version")),
+            self.changed,
+            [],
+            counts,
+            list(self.matched),
+        )
+
+
+def _new_values(row: ParsedRow) -> dict:
+    values = {column: row.values.get(column) for column in DRAFT_COLUMNS}
+    values["address"] = values["address"] or ""
+    values["phone"] = values["phone"] or ""
+    values["amenities"] = tuple(values["amenities"] or ())
+    values["status"] = values["status"] or "active"
+    return values
+
+
+def _differences(station: Station, row: ParsedRow, provided: set[str]) -> dict:
+    """field → (stored, file) for each provided field whose value differs."""
+    change = {}
+    for field in provided - {"lon", "lat"}:
+        new, old = row.values.get(field), getattr(station, field)
+        if field == "amenities":
+            new = amenities_from_mask(amenity_mask(new or ()))
+            old = tuple(old)
+        if field in ("address", "phone"):
+            new = new or ""
+        if field == "kind" and row.values.get("kind_inferred"):
+            continue
+        if new != old:
+            change[field] = (
+                list(old) if field == "amenities" else old,
+                list(new) if field == "amenities" else new,
+            )
+    if _moved(station, row):
+        change["lon"] = (station.lon, row.values["lon"])
+        change["lat"] = (station.lat, row.values["lat"])
+    return change
+
+
+def _moved(station: Station, row: ParsedRow) -> bool:
+    a = ecef(np.array([station.lon]), np.array([station.lat]))[0]
+    b = ecef(np.array([row.values["lon"]]), np.array([row.values["lat"]]))[0]
+    return float(np.linalg.norm(a - b)) > SAME_PLACE_M
+
+
+def _updated_record(station: Station, change: dict) -> dict:
+    record = {column: getattr(station, column) for column in DRAFT_COLUMNS}
+    record.update({field: after for field, (_, after) in change.items()})
+    record["amenities"] = tuple(record["amenities"])
+    record["adcode"] = None if "lon" in change else station.adcode
+    record.update(public_id=station.id, version=station.version)
+    return record
+
+
+def _frame(records: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(records, columns=list(columns), dtype=object)
