@@ -46,24 +46,24 @@ class RegionIndex:
         self._outline = outline
         shapely.prepare(self._outline)
         self._by_code = {row.adcode: i for i, row in enumerate(self._frame.itertuples())}
+        self._counties = {
+            row.adcode: County(
+                row.adcode,
+                row.name,
+                row.city_adcode,
+                row.city_name,
+                row.province_adcode,
+                row.province_name,
+            )
+            for row in self._frame.itertuples()
+        }
 
     def __len__(self) -> int:
         return len(self._frame)
 
     def county(self, adcode: str) -> County | None:
         """The county with this adcode, or None when the code is unknown."""
-        i = self._by_code.get(adcode)
-        if i is None:
-            return None
-        row = self._frame.iloc[i]
-        return County(
-            adcode=row.adcode,
-            name=row["name"],
-            city_adcode=row.city_adcode,
-            city=row.city_name,
-            province_adcode=row.province_adcode,
-            province=row.province_name,
-        )
+        return self._counties.get(adcode)
 
     def boundary(self, adcode: str) -> shapely.Geometry:
         """The county's (simplified) boundary polygon."""

@@ -7,10 +7,12 @@ name never overrides one a clerk chose.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
-from ..finder.geodesy import ecef
+from ..finder.geodesy import ecef_point
 from ..store import Store
 from ..store.imports import ImportPlan
 from ..types import Station
@@ -217,9 +219,9 @@ def _differences(station: Station, row: ParsedRow, provided: set[str]) -> dict:
 
 
 def _moved(station: Station, row: ParsedRow) -> bool:
-    a = ecef(np.array([station.lon]), np.array([station.lat]))[0]
-    b = ecef(np.array([row.values["lon"]]), np.array([row.values["lat"]]))[0]
-    return float(np.linalg.norm(a - b)) > SAME_PLACE_M
+    a = ecef_point(station.lon, station.lat)
+    b = ecef_point(row.values["lon"], row.values["lat"])
+    return math.dist(a, b) > SAME_PLACE_M
 
 
 def _updated_record(station: Station, change: dict) -> dict:

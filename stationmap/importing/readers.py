@@ -701,6 +701,7 @@ def _cell_too_far() -> ImportFileError:
 
 
 def _check_grid(rows: int, columns: int) -> None:
+    """Refuse a grid calamine should not build."""
     _check_row_count(rows)
     if rows * columns > MAX_CELLS:
         raise _grid_too_large(rows, columns)
@@ -1004,12 +1005,11 @@ def _check_ole_header(data: bytes) -> None:
 def _check_biff(stream: bytes) -> None:
     """Refuse sheets whose cells or declared dimensions make too large a grid, and a
     shared-string count larger than the stream could hold."""
-    total = 0
-    for rows, columns in _biff_sheet_extents(stream):
+    extents = _biff_sheet_extents(stream)
+    for rows, columns in extents:
         _check_grid(rows, columns)
-        total += rows * columns
-    if total > MAX_CELLS:
-        raise _grid_too_large(total // MAX_COLUMNS, MAX_COLUMNS)
+    if sum(rows * columns for rows, columns in extents) > MAX_CELLS:
+        raise _grid_too_large(max(rows for rows, _ in extents), max(c for _, c in extents))
 
 
 def _biff_sheet_extents(stream: bytes) -> list[tuple[int, int]]:

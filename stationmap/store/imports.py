@@ -15,12 +15,12 @@ import pandas as pd
 from sqlalchemy import Connection, bindparam, insert, update
 
 from ..errors import Conflict
-from ..identifiers import new_public_id
+from ..identifiers import new_public_ids
 from ..types import ImportBatch
 from ..vocabulary import amenities_from_mask
 from .backend import point_lonlat
 from .schema import audit_entries, stations
-from .store import Store, _audit, _finish_batch, _insert_frame, _open_batch, now
+from .store import Store, _audit, _finish_batch, _insert_frame, _open_batch, frame_records, now
 from .validation import clean_frame
 
 UPDATED_COLUMNS = (
@@ -102,16 +102,13 @@ def _add(
 ) -> None:
     values = values.copy()
     if "public_id" not in values or values["public_id"].isna().any():
-        values["public_id"] = [new_public_id() for _ in range(len(values))]
+        values["public_id"] = new_public_ids(len(values))
     values["union_id"] = (
         store._union_pks(conn, values["union_id"]) if "union_id" in values else None
     )
     values = values.drop(columns=["version"], errors="ignore")
-    _insert_frame(conn, values, batch_pk, None)
-    audits = [
-        {"public_id": pid, "after": _audit_view(row)}
-        for pid, row in zip(values["public_id"], values.to_dict("records"), strict=True)
-    ]
+    records = _insert_frame(conn, values, batch_pk, None)
+    audits = [{"public_id": row["public_id"], "after": _audit_view(row)} for row in records]
     _audit_many(conn, plan.actor, "create", audits, batch_pk)
 
 
@@ -127,7 +124,7 @@ def _update(conn: Connection, plan: ImportPlan, values: pd.DataFrame, batch_pk: 
             "b_batch": batch_pk,
             "b_stamp": stamp,
         }
-        for row in values.astype(object).where(values.notna(), None).to_dict("records")
+        for row in frame_records(values)
     ]
     statement = (
         update(stations)

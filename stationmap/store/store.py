@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..config import Settings
 from ..errors import Conflict, InvalidStation, NotFound
-from ..identifiers import new_public_id
+from ..identifiers import new_public_id, new_public_ids
 from ..regions import RegionIndex, load_regions
 from ..types import EDITABLE_FIELDS, AuditEntry, ImportBatch, Station, StationDraft, Union
 from ..vocabulary import amenity_mask
@@ -261,7 +261,8 @@ class Store:
         """
         values = clean_frame(frame, self.regions)
         given = frame["public_id"] if "public_id" in frame else [None] * len(frame)
-        values["public_id"] = [pid if isinstance(pid, str) else new_public_id() for pid in given]
+        fresh = iter(new_public_ids(len(frame)))
+        values["public_id"] = [pid if isinstance(pid, str) else next(fresh) for pid in given]
         with _unique_ids_or_conflict(), self.engine.begin() as conn:
             if replace_format:
                 _remove_batches_of_format(conn, replace_format, actor)
@@ -427,16 +428,32 @@ def _insert_stations() -> Any:
     )
 
 
-def _insert_frame(conn: Connection, values: pd.DataFrame, batch_pk: int, progress: Any) -> None:
+def frame_records(frame: pd.DataFrame, **constant: Any) -> list[dict[str, Any]]:
+    """The frame's rows as dicts with NaN as None, plus ``constant`` columns.
+
+    Built from column lists: pandas' ``to_dict("records")`` boxes every cell and took
+    5 s of a 173,000-row import.
+    """
+    columns = list(frame.columns)
+    lists = [[None if v is None or v != v else v for v in frame[c].tolist()] for c in columns]
+    return [dict(zip(columns, row, strict=True), **constant) for row in zip(*lists, strict=True)]
+
+
+def _insert_frame(
+    conn: Connection, values: pd.DataFrame, batch_pk: int, progress: Any
+) -> list[dict[str, Any]]:
+    """Insert the frame's stations; returns the records written."""
     stamp = now()
-    records = values.assign(batch_id=batch_pk, version=1, created_at=stamp, updated_at=stamp)
-    records = records.astype(object).where(records.notna(), None).to_dict("records")
+    records = frame_records(
+        values, batch_id=batch_pk, version=1, created_at=stamp, updated_at=stamp
+    )
     statement = _insert_stations()
     for start in range(0, len(records), INSERT_CHUNK):
         chunk = records[start : start + INSERT_CHUNK]
         conn.execute(statement, chunk)
         if progress is not None:
             progress(len(chunk))
+    return records
 
 
 def _changed_values(
