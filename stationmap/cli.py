@@ -147,7 +147,7 @@ def import_command(
 ) -> None:
     """Import a regional station list (xlsx, xls, ods, csv, txt, geojson)."""
     from .importing.columns import read_mapping_file
-    from .importing.pipeline import ImportOptions, import_file
+    from .importing.pipeline import STEPS, ImportOptions, import_file
 
     overrides = (read_mapping_file(mapping) if mapping else {}) | _column_options(columns)
     options = ImportOptions(
@@ -165,7 +165,10 @@ def import_command(
         _check_report_path(report_path)
     store = _store(settings)
     store.init_schema()
-    report = import_file(store, path, options, progress=lambda step: log.info("%s", step))
+    with tqdm(total=len(STEPS) + 1, desc="reading", unit="step", disable=None) as bar:
+        report = import_file(store, path, options, progress=_step_bar(bar))
+        bar.set_description("done")
+        bar.update(bar.total - bar.n)
     click.echo(("DRY RUN: " if report.dry_run else "") + report.summary())
     for issue in report.rejected[:20]:
         click.echo(f"  row {issue.row} {issue.column}: {issue.message} ({issue.value!r})")
@@ -174,6 +177,17 @@ def import_command(
     for report_path in report_paths:
         _write_report(report, report_path)
         click.echo(f"report written to {report_path}")
+
+
+def _step_bar(bar: tqdm):
+    """A progress callback that moves ``bar`` one step per pipeline step."""
+
+    def step(name: str) -> None:
+        bar.update(1)
+        bar.set_description(name)
+        log.info("%s", name)
+
+    return step
 
 
 def _column_options(columns: tuple[str, ...]) -> dict[str, str]:

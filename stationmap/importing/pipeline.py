@@ -30,6 +30,9 @@ from .rows import ParsedRow, parse_row
 
 log = logging.getLogger(__name__)
 
+STEPS = ("parsing rows", "converting coordinates", "matching against the store", "writing")
+"""The steps :func:`import_sheet` reports to its ``progress`` callback, in order."""
+
 SMALL_FILE_SHARE = 0.5
 """--close-missing is refused when the file has fewer rows than this share of the list's
 open stations: a truncated export must not close half a county."""
@@ -305,7 +308,7 @@ def _finish(
         return report
     if options.dry_run:
         return report
-    say(f"writing {len(plan.additions)} new and {len(plan.updates)} changed stations")
+    say("writing")
     log.info(
         "writing %d new and %d changed stations in one transaction",
         len(plan.additions),
