@@ -18,6 +18,7 @@ from typing import Any
 from .errors import ConfigError
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+BASEMAPS = ("osm", "tianditu", "amap", "none")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,13 @@ def _parse_finder(env: str, raw: str) -> str:
     return mode
 
 
+def _parse_basemap(env: str, raw: str) -> str:
+    name = raw.strip().lower()
+    if name not in BASEMAPS:
+        raise ConfigError(f"{env}: got {raw!r}, expected one of {', '.join(BASEMAPS)}")
+    return name
+
+
 def _parse_path(env: str, raw: str) -> Path:
     return Path(raw.strip()).expanduser()
 
@@ -96,6 +104,21 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_finder,
     ),
     Setting(
+        "STATIONMAP_BASEMAP",
+        "basemap",
+        "osm",
+        "Map background: osm (OpenStreetMap, WGS-84), tianditu (天地图, needs "
+        "STATIONMAP_TIANDITU_KEY), amap (高德, GCJ-02: markers are shifted to match) or none.",
+        _parse_basemap,
+    ),
+    Setting(
+        "STATIONMAP_TIANDITU_KEY",
+        "tianditu_key",
+        "",
+        "Your 天地图 API key, needed when STATIONMAP_BASEMAP is tianditu.",
+        _parse_text,
+    ),
+    Setting(
         "STATIONMAP_LOG_LEVEL",
         "log_level",
         "INFO",
@@ -113,6 +136,8 @@ class Settings:
     instance_dir: Path = Path("instance")
     spatialite_path: str = ""
     finder: str = "memory"
+    basemap: str = "osm"
+    tianditu_key: str = ""
     log_level: str = "INFO"
 
     @property

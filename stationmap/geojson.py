@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from .coordinates import from_wgs84
 from .types import FoundStation, Station
 
 PROPERTY_FIELDS = (
@@ -116,3 +117,41 @@ def _fixed_part(station: Station) -> str:
 def _properties_json(station: Station) -> str:
     properties = station_feature(station)["properties"]
     return json.dumps(properties, ensure_ascii=False, separators=(",", ":"))[1:-1]
+
+
+def cluster_view_json(view, crs: str, notice: str | None) -> str:
+    """A :class:`ClusterView` as GeoJSON: cluster points with ``count``, or single stations.
+
+    Single stations carry only what a map marker needs (name, kind, open_now); their
+    full record is one request away. Coordinates are in ``crs``.
+    """
+    points = [(c.lon, c.lat) for c in view.clusters] + [
+        (f.station.lon, f.station.lat) for f in view.stations
+    ]
+    if crs != "wgs84" and points:
+        lons, lats = from_wgs84([p[0] for p in points], [p[1] for p in points], crs)
+        points = list(zip(lons.tolist(), lats.tolist(), strict=True))
+    features = [
+        _point(x, y, {"count": c.count}) for c, (x, y) in zip(view.clusters, points, strict=False)
+    ]
+    for f, (x, y) in zip(view.stations, points[len(view.clusters) :], strict=True):
+        properties = {"name": f.station.name, "kind": f.station.kind, "open_now": f.open_now}
+        features.append({**_point(x, y, properties), "id": f.station.id})
+    body = {
+        "type": "FeatureCollection",
+        "features": features,
+        "in_view": view.in_view,
+        "total": view.total,
+        "crs_name": crs,
+    }
+    if notice:
+        body["notice"] = notice
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def _point(lon: float, lat: float, properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+        "properties": properties,
+    }

@@ -31,6 +31,11 @@ def data_path(*parts: str) -> Path:
     return resource_root().joinpath("data", *parts)
 
 
+def static_dir() -> Path:
+    """The pages' own scripts and stylesheets."""
+    return resource_root() / "static"
+
+
 def templates_dir() -> Path:
     """The bundled Jinja templates folder."""
     return resource_root() / "templates"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from builders import add_station
@@ -237,3 +238,45 @@ def test_fast_path_answers_exactly_as_the_flask_view(app):
         b = flask_only.get(f"/api/v1/stations/nearest?{query}")
         assert (a.status_code, a.get_json()) == (b.status_code, b.get_json()), query
         assert a.headers["Content-Type"].split(";")[0] == b.headers["Content-Type"].split(";")[0]
+
+
+def test_clusters_add_up_and_turn_into_stations_close_in(app):
+    load_demo(_store(app), count=2000, seed=6)
+    client = app.test_client()
+    national = client.get("/api/v1/clusters?bbox=70,15,137,55&zoom=4").get_json()
+    assert all("count" in f["properties"] for f in national["features"])
+    assert sum(f["properties"]["count"] for f in national["features"]) == national["in_view"]
+    assert national["in_view"] == national["total"] == _store(app).count_stations(status="active")
+    close = client.get("/api/v1/clusters?bbox=116.39,39.90,116.42,39.92&zoom=16").get_json()
+    assert all("id" in f and "count" not in f["properties"] for f in close["features"])
+    assert close["in_view"] == len(close["features"])
+
+
+def test_navigation_links_carry_each_apps_own_coordinates(app):
+    station = add_station(_store(app))
+    links = app.test_client().get(f"/api/v1/stations/{station.id}/navigation").get_json()
+    gcj = point_from_wgs84(station.lon, station.lat, "gcj02")
+    bd = point_from_wgs84(station.lon, station.lat, "bd09")
+    assert f"position={gcj[0]:.6f},{gcj[1]:.6f}" in links["amap"]
+    assert f"location={bd[1]:.6f},{bd[0]:.6f}" in links["baidu"]
+    assert f"coord:{gcj[1]:.6f},{gcj[0]:.6f}" in links["tencent"]
+
+
+@pytest.mark.parametrize("path", ["/", "/map", "/counties/320102"])
+def test_pages_use_only_local_assets(app, path):
+    add_station(_store(app))
+    html = app.test_client().get(path).get_data(as_text=True)
+    assert "/vendor/leaflet/leaflet.js" in html
+    for source in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert not source.startswith(("http://", "https://", "//")), source
+
+
+def test_station_and_county_pages(app):
+    station = add_station(_store(app), name="玄武门驿站")
+    client = app.test_client()
+    page = client.get(f"/stations/{station.id}").get_data(as_text=True)
+    assert "玄武门驿站" in page and "nav-amap" in page
+    county = client.get("/counties/320102").get_data(as_text=True)
+    assert "玄武区" in county and 'id="counts-kind"' in county
+    assert client.get("/counties/999999").status_code == 404
+    assert client.get("/stations/nothing").status_code == 404

@@ -16,28 +16,19 @@ from sqlalchemy import Connection, bindparam, insert, update
 
 from ..errors import Conflict
 from ..identifiers import new_public_ids
-from ..types import ImportBatch
+from ..types import STATION_DATA_FIELDS, ImportBatch
 from ..vocabulary import amenities_from_mask
 from .backend import point_lonlat
 from .schema import audit_entries, stations
 from .store import Store, _audit, _finish_batch, _insert_frame, _open_batch, frame_records, now
 from .validation import clean_frame
 
-UPDATED_COLUMNS = (
-    "name",
-    "kind",
-    "address",
-    "province",
-    "city",
-    "county",
-    "adcode",
-    "amenity_mask",
-    "opening_hours",
-    "opening_hours_raw",
-    "phone",
-    "status",
-    "source_key",
+UPDATED_COLUMNS = tuple(
+    "amenity_mask" if f == "amenities" else f
+    for f in STATION_DATA_FIELDS
+    if f not in ("lon", "lat")
 )
+"""Columns an import rewrites on a changed station (its position goes through ``geom``)."""
 
 
 @dataclass

@@ -10,7 +10,7 @@ from flask import Flask
 
 from ..config import Settings, configure_logging, load_settings
 from ..finder import LiveIndex
-from ..resources import templates_dir
+from ..resources import static_dir, templates_dir
 from ..store import Store, open_store
 from . import api, compression, context, errors, pages
 from .fastpath import NearestFastPath
@@ -29,7 +29,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     """
     settings = config if isinstance(config, Settings) else load_settings(overrides=config)
     configure_logging(settings)
-    app = Flask(__name__, template_folder=str(templates_dir()))
+    app = Flask(__name__, template_folder=str(templates_dir()), static_folder=str(static_dir()))
     app.config["STATIONMAP_SETTINGS"] = settings
     app.json.ensure_ascii = False
     app.json.sort_keys = False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from .. import __version__
-from ..coordinates import point_to_wgs84
+from ..coordinates import point_to_wgs84, to_wgs84
 from ..errors import BadRequest
 from ..finder import (
     county_stations,
@@ -19,9 +19,11 @@ from ..finder import (
     get_station,
     search_text,
 )
+from ..finder.clusters import cluster_view
 from ..finder.database import nearest_by_sql
-from ..geojson import found_collection_json, found_feature_json
+from ..geojson import cluster_view_json, found_collection_json, found_feature_json
 from ..identifiers import is_public_id
+from ..navigation import navigation_links
 from ..types import FoundStation
 from . import context
 from .answers import NEAREST, coordinates_in, nearest_geojson
@@ -133,15 +135,33 @@ def search():
 def station(station_id: str):
     """One station as a GeoJSON Feature."""
     args = _args("/api/v1/stations/{station_id}")
-    if not is_public_id(station_id):
-        raise BadRequest(
-            f"id: got {station_id!r}, expected a 10-character station id",
-            code="invalid_parameter",
-            parameter="id",
-        )
-    found = get_station(context.finder_index(), station_id)
+    found = get_station(context.finder_index(), _checked_id(station_id))
     [(lon, lat)] = coordinates_in([found], args.crs())
     return _geojson(found_feature_json(found, lon, lat, context.finder_index().notice))
+
+
+@blueprint.get("/clusters")
+def clusters():
+    """Clusters (or single stations) for a map view."""
+    args = _args("/api/v1/clusters")
+    crs = args.crs()
+    view = cluster_view(
+        context.finder_index(),
+        _box_to_wgs84(args.bbox(), crs),
+        args.integer("zoom"),
+        args.station_filter(),
+    )
+    return _geojson(cluster_view_json(view, crs, context.finder_index().notice))
+
+
+@blueprint.get("/stations/<station_id>/navigation")
+def navigation(station_id: str):
+    """Links to the station in Amap, Baidu Maps and Tencent Maps."""
+    _args("/api/v1/stations/{station_id}/navigation")
+    found = get_station(context.finder_index(), _checked_id(station_id))
+    response = jsonify(navigation_links(found.station))
+    response.headers["Cache-Control"] = SHORT_CACHE
+    return response
 
 
 @blueprint.get("/counties/<adcode>/stations")
@@ -158,17 +178,36 @@ def county(adcode: str):
     return _collection(found, args.crs())
 
 
+def _checked_id(station_id: str) -> str:
+    if not is_public_id(station_id):
+        raise BadRequest(
+            f"id: got {station_id!r}, expected a 10-character station id",
+            code="invalid_parameter",
+            parameter="id",
+        )
+    return station_id
+
+
 def _args(path: str) -> QueryArgs:
     """The request's query, allowing just the parameters documented for ``path``."""
     return QueryArgs(request.args.to_dict(), ENDPOINTS[path].params)
 
 
 def _box_to_wgs84(box: tuple[float, float, float, float], crs: str) -> tuple:
-    """A viewport given in ``crs`` as a WGS-84 box (corners converted)."""
+    """A viewport given in ``crs`` as a WGS-84 box.
+
+    A corner outside China (a national view reaches into the sea) has no GCJ-02 or
+    BD-09 shift; it is taken as it is, which at that scale is off by under a kilometre.
+    """
     if crs == "wgs84":
         return box
-    west, south = point_to_wgs84(box[0], box[1], crs)
-    east, north = point_to_wgs84(box[2], box[3], crs)
+    lons, lats = to_wgs84([box[0], box[2]], [box[1], box[3]], crs, on_outside="nan")
+    west, east = (
+        v if v == v else raw for v, raw in zip(lons.tolist(), (box[0], box[2]), strict=True)
+    )
+    south, north = (
+        v if v == v else raw for v, raw in zip(lats.tolist(), (box[1], box[3]), strict=True)
+    )
     return (west, south, east, north)
 
 

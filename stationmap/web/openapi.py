@@ -43,6 +43,19 @@ ENDPOINTS: dict[str, Endpoint] = {
         "The stations in a map viewport; past limit, a fair spread over the viewport.",
         ("bbox", "limit", "crs", *FILTER_PARAMS),
     ),
+    "/api/v1/clusters": Endpoint(
+        "Stations in a map view grouped into clusters (single stations from zoom 15, or "
+        "when few are in view); cluster counts add up to in_view.",
+        ("bbox", "zoom", "crs", *FILTER_PARAMS),
+        returns="Clusters",
+    ),
+    "/api/v1/stations/{station_id}/navigation": Endpoint(
+        "Links that open the station in Amap, Baidu Maps and Tencent Maps, each given "
+        "coordinates in its own system.",
+        (),
+        returns="Navigation",
+        path_params={"station_id": "The station's 10-character id."},
+    ),
     "/api/v1/stations/search": Endpoint(
         "Stations whose name or address contains every word of q; nearest first when "
         "lon and lat are given.",
@@ -102,7 +115,8 @@ def _path_item(path: str, endpoint: Endpoint) -> dict[str, Any]:
 
 
 def _media(endpoint: Endpoint) -> str:
-    return "application/geo+json" if endpoint.returns.startswith("Feature") else "application/json"
+    geojson = endpoint.returns.startswith("Feature") or endpoint.returns == "Clusters"
+    return "application/geo+json" if geojson else "application/json"
 
 
 def _query_param(path: str, param: Any) -> dict[str, Any]:
@@ -197,6 +211,23 @@ def _schemas() -> dict[str, Any]:
             },
         },
         "ServiceInfo": {"type": "object"},
+        "Clusters": {
+            "type": "object",
+            "required": ["features", "in_view", "total"],
+            "properties": {
+                "features": {"type": "array"},
+                "in_view": {"type": "integer"},
+                "total": {"type": "integer"},
+            },
+        },
+        "Navigation": {
+            "type": "object",
+            "properties": {
+                "amap": {"type": "string"},
+                "baidu": {"type": "string"},
+                "tencent": {"type": "string"},
+            },
+        },
         "OpenAPI": {"type": "object"},
         "Error": {
             "type": "object",

@@ -72,6 +72,11 @@ PARAMETERS: dict[str, Param] = {
             True,
         ),
         Param(
+            "zoom",
+            {"type": "integer", "minimum": 0, "maximum": 20, "default": 5},
+            "The map's zoom level (web-mercator tiles; 0 is the whole world).",
+        ),
+        Param(
             "bbox",
             {"type": "string", "example": "116.2,39.8,116.6,40.0"},
             "The viewport: minlon,minlat,maxlon,maxlat in the system `crs`.",

@@ -1,0 +1,47 @@
+/* Shared by every page with a map: settings, the background, small formatting helpers. */
+"use strict";
+window.stationmap = window.stationmap || {};
+(function (sm) {
+  sm.config = JSON.parse(document.getElementById("config").textContent);
+
+  /* A Leaflet map with the configured background (none: markers on a plain grey). */
+  sm.makeMap = function (id, center, zoom) {
+    const map = L.map(id, { zoomControl: true, attributionControl: true }).setView(center, zoom);
+    const base = sm.config.basemap;
+    if (base) {
+      L.tileLayer(base.url, { maxZoom: base.maxZoom, subdomains: base.subdomains || "abc",
+                              attribution: base.attribution }).addTo(map);
+    }
+    sm.map = map;
+    return map;
+  };
+
+  /* "350 米" or "2.4 公里". */
+  sm.distance = function (metres) {
+    return metres < 1000 ? Math.round(metres) + " 米" : (metres / 1000).toFixed(1) + " 公里";
+  };
+
+  sm.stateLabel = function (open) {
+    if (open === true) return ["营业中", "open"];
+    if (open === false) return ["已打烊", "closed"];
+    return ["时间未知", "unknown"];
+  };
+
+  sm.dot = function (open) {
+    return L.divIcon({ className: "station-marker" + (open ? " is-open" : ""), iconSize: [14, 14] });
+  };
+
+  sm.getJSON = async function (url) {
+    const response = await fetch(url);
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
+    return body;
+  };
+
+  sm.el = function (tag, attrs, children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => { if (v !== null && v !== undefined) node.setAttribute(k, v); });
+    (children || []).forEach((c) => node.append(c));
+    return node;
+  };
+})(window.stationmap);
