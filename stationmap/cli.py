@@ -243,6 +243,87 @@ def export_command(settings: Settings, out: Path, fmt: str | None) -> None:
     click.echo(f"wrote {count} stations to {out} ({fmt})")
 
 
+@main.command("map")
+@click.option("--county", help="6-digit county code: the county's stations and boundary.")
+@click.option("--around", metavar="LON,LAT", help="A WGS-84 point: the stations around it.")
+@click.option(
+    "--radius-m",
+    type=click.FloatRange(100, 200_000),
+    default=3000,
+    show_default=True,
+    help="With --around: how far around the point.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The HTML file to write (standalone: opens offline).",
+)
+@click.option("--no-tiles", is_flag=True, help="Leave out the OpenStreetMap background.")
+@click.pass_obj
+def map_command(
+    settings: Settings,
+    county: str | None,
+    around: str | None,
+    radius_m: float,
+    output: Path,
+    no_tiles: bool,
+) -> None:
+    """Write a shareable HTML map of a county's stations, or of the stations around a point."""
+    from .finder import StationIndex, county_stations, find_within
+    from .static_maps import county_boundary, save_map, station_map
+    from .vocabulary import SYNTHETIC_DATA_NOTICE
+
+    if (county is None) == (around is None):
+        raise click.UsageError("give exactly one of --county ADCODE or --around LON,LAT")
+    store = _store(settings)
+    _require_schema(store)
+    index = StationIndex(store.read_stations())
+    notice = SYNTHETIC_DATA_NOTICE if store.has_demo_stations() else None
+    if county is not None:
+        place = store.regions.county(county)
+        if place is None:
+            raise click.BadParameter(
+                f"got {county!r}, expected a 6-digit mainland county code such as 320102",
+                param_hint="--county",
+            )
+        found = county_stations(index, county)
+        fmap = station_map(
+            found,
+            f"{place.city}{place.name}的工会驿站（{len(found)}个）",
+            notice,
+            county_boundary(store.regions, county),
+            tiles=not no_tiles,
+        )
+    else:
+        lon, lat = _point_option(around)
+        found = find_within(index, lon, lat, radius_m)
+        fmap = station_map(
+            found,
+            f"周边 {radius_m / 1000:g} 公里内的工会驿站（{len(found)}个）",
+            notice,
+            tiles=not no_tiles,
+        )
+    save_map(fmap, output)
+    click.echo(f"wrote {len(found)} stations to {output}")
+
+
+def _point_option(text: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(v) for v in text.replace("，", ",").split(","))
+    except ValueError:
+        raise click.BadParameter(
+            f"got {text!r}, expected LON,LAT such as 116.40,39.90", param_hint="--around"
+        ) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise click.BadParameter(
+            f"got {text!r}, expected a longitude from -180 to 180 and a latitude from -90 to 90",
+            param_hint="--around",
+        )
+    return lon, lat
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -128,3 +129,38 @@ def test_bad_setting_is_one_clear_line(monkeypatch):
     result = CliRunner().invoke(main, ["init-db"])
     assert result.exit_code == 2
     assert "STATIONMAP_DATABASE_URL: got 'mysql://localhost/x'" in result.output
+
+
+def test_map_writes_a_standalone_county_map(run, tmp_path):
+    run("load-demo", "--count", "3000", "--seed", "5")
+    result = run("map", "--county", "110105", "-o", str(tmp_path / "county.html"))
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "county.html").read_text(encoding="utf-8")
+    assert "朝阳区" in html and "L.map(" in html and "合成" in html
+    loaded = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert loaded == [], loaded  # Leaflet is inline: nothing is fetched
+    result = run(
+        "map",
+        "--around",
+        "116.40,39.90",
+        "--radius-m",
+        "20000",
+        "--no-tiles",
+        "-o",
+        str(tmp_path / "around.html"),
+    )
+    assert result.exit_code == 0 and "wrote" in result.output
+    assert "tile.openstreetmap.org" not in (tmp_path / "around.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("map", "-o", "x.html"), "give exactly one of --county"),
+    (("map", "--county", "999999", "-o", "x.html"), "6-digit mainland county code"),
+    (("map", "--around", "abc", "-o", "x.html"), "expected LON,LAT"),
+    (("map", "--around", "200,95", "-o", "x.html"), "from -180 to 180"),
+])  # fmt: skip
+def test_map_refuses_bad_options(run, args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run("init-db")
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 2 and message in result.output
