@@ -6,6 +6,7 @@ PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stationmap-installed
+BROWSER_STAMP := $(VENV)/.browser-installed
 
 .PHONY: run test setup lint format layers clean
 
@@ -14,7 +15,7 @@ run: setup
 	$(BIN)/stationmap load-demo --if-empty
 	$(BIN)/stationmap serve --host 127.0.0.1 --port $(PORT)
 
-test: setup
+test: setup $(BROWSER_STAMP)
 	$(BIN)/ruff check stationmap tests scripts
 	$(BIN)/ruff format --check stationmap tests scripts
 	$(BIN)/pytest
@@ -27,6 +28,11 @@ $(STAMP): setup.cfg pyproject.toml scripts/install-system-deps.sh
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The browser tests drive Debian's headless Chromium (never a downloaded browser).
+$(BROWSER_STAMP): scripts/install-system-deps.sh | $(STAMP)
+	PYTHON=$(PYTHON) sh scripts/install-system-deps.sh browser
+	touch $(BROWSER_STAMP)
 
 lint: setup
 	$(BIN)/ruff check stationmap tests scripts

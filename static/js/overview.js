@@ -2,7 +2,10 @@
 "use strict";
 (function (sm) {
   const cfg = sm.config;
+  /* Mainland China, so the first view holds every station whatever the screen. */
+  const MAINLAND = [[18.0, 73.4], [53.6, 135.1]];
   const map = sm.makeMap("map", [35.0, 105.0], 4);
+  map.fitBounds(MAINLAND, { animate: false });
   const layer = L.layerGroup().addTo(map);
   let asked = 0;
 

@@ -70,8 +70,11 @@
       sm.getJSON("/api/v1/stations/" + id + "/navigation"),
     ]);
     const p = f.properties;
-    const phones = (p.phone || "").split(";").filter(Boolean).map((n) =>
-      sm.el("a", { class: "phone", href: "tel:" + n.replace(/\*/g, "") }, ["📞 " + n]));
+    /* A masked number (138****5621) is shown, never dialled: stripping the stars
+       would call a stranger. */
+    const phones = (p.phone || "").split(";").filter(Boolean).map((n) => n.includes("*")
+      ? sm.el("span", { class: "phone masked" }, ["电话 " + n])
+      : sm.el("a", { class: "phone", href: "tel:" + n }, ["拨打 " + n]));
     card.replaceChildren(
       sm.el("button", { class: "close", type: "button", "aria-label": "关闭" }, ["✕"]),
       sm.el("h2", {}, [p.name]),
@@ -103,7 +106,7 @@
 
   function fallback(text) {
     say(text);
-    document.getElementById("place-form").hidden = false;
+    document.getElementById("place").focus();
   }
 
   async function searchPlace(event) {
