@@ -280,3 +280,12 @@ def test_station_and_county_pages(app):
     assert "玄武区" in county and 'id="counts-kind"' in county
     assert client.get("/counties/999999").status_code == 404
     assert client.get("/stations/nothing").status_code == 404
+
+
+def test_scripts_and_styles_are_gzipped_too(app):
+    client = app.test_client()
+    plain = client.get("/vendor/leaflet/leaflet.js")
+    packed = client.get("/vendor/leaflet/leaflet.js", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert len(packed.get_data()) < len(plain.get_data()) / 3

@@ -1,7 +1,7 @@
 """Gzip for clients that accept it: riders on weak networks get a third of the bytes.
 
-Only JSON and HTML larger than one network packet are compressed; a small answer
-gains nothing and would only cost time.
+JSON, HTML, CSS and scripts larger than one network packet are compressed (Leaflet's
+147 KB script travels as 42 KB); a small answer gains nothing and would only cost time.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import gzip
 from flask import Flask, Response, request
 
 MIN_BYTES = 1400
-COMPRESSIBLE = ("application/json", "application/geo+json", "text/html")
+COMPRESSIBLE = ("application/json", "application/geo+json", "text/html", "text/css",
+                "application/javascript", "text/javascript")
 LEVEL = 5
 
 
@@ -22,13 +23,13 @@ def register(app: Flask) -> None:
 
 def _compress(response: Response) -> Response:
     if (
-        response.direct_passthrough
-        or response.status_code != 200
+        response.status_code != 200
         or response.mimetype not in COMPRESSIBLE
         or "gzip" not in request.headers.get("Accept-Encoding", "")
         or "Content-Encoding" in response.headers
     ):
         return response
+    response.direct_passthrough = False  # static files: read them to compress them
     body = response.get_data()
     if not wants_gzip("gzip", body):
         return response
