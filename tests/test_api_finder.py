@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import math
 import re
 
@@ -215,7 +216,6 @@ def test_large_answers_are_gzipped_for_clients_that_accept_it(app):
     assert "Content-Encoding" not in plain.headers
     assert packed.headers["Content-Encoding"] == "gzip"
     assert len(packed.get_data()) < len(plain.get_data()) / 2
-    import gzip
 
     assert gzip.decompress(packed.get_data()) == plain.get_data()
 
