@@ -11,8 +11,14 @@ import gzip
 from flask import Flask, Response, request
 
 MIN_BYTES = 1400
-COMPRESSIBLE = ("application/json", "application/geo+json", "text/html", "text/css",
-                "application/javascript", "text/javascript")
+COMPRESSIBLE = (
+    "application/json",
+    "application/geo+json",
+    "text/html",
+    "text/css",
+    "application/javascript",
+    "text/javascript",
+)
 LEVEL = 5
 
 
@@ -29,8 +35,9 @@ def _compress(response: Response) -> Response:
         or "Content-Encoding" in response.headers
     ):
         return response
-    response.direct_passthrough = False  # static files: read them to compress them
-    body = response.get_data()
+    if response.content_length is not None and response.content_length < MIN_BYTES:
+        return response
+    body = _read(response)
     if not wants_gzip("gzip", body):
         return response
     response.set_data(gzip_body(body))
@@ -47,3 +54,13 @@ def wants_gzip(accept_encoding: str, body: bytes) -> bool:
 def gzip_body(body: bytes) -> bytes:
     """``body`` gzipped the way every stationmap response is."""
     return gzip.compress(body, compresslevel=LEVEL, mtime=0)
+
+
+def _read(response: Response) -> bytes:
+    """The whole body, closing a file a static response was streaming from."""
+    source = response.response
+    response.direct_passthrough = False
+    body = response.get_data()
+    if hasattr(source, "close"):
+        source.close()
+    return body
