@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 STEPS = ("parsing rows", "converting coordinates", "matching against the store", "writing")
 """The steps :func:`import_sheet` reports to its ``progress`` callback, in order."""
 
+LOCAL_FILE_MAX_BYTES = 200_000_000
+"""Files named on the command line: a 173,000-row national CSV is about 22 MB."""
+
 SMALL_FILE_SHARE = 0.5
 """--close-missing is refused when the file has fewer rows than this share of the list's
 open stations: a truncated export must not close half a county."""
@@ -73,8 +76,13 @@ class Table:
 def import_file(
     store: Store, path: Path, options: ImportOptions, progress: Callable[[str], None] | None = None
 ) -> ImportReport:
-    """Import a station list file (xlsx, xls, ods, csv, txt, geojson)."""
-    return import_sheet(store, read_sheet(path), path.name, options, progress)
+    """Import a station list file (xlsx, xls, ods, csv, txt, geojson).
+
+    A local file may be as large as a national list (:data:`LOCAL_FILE_MAX_BYTES`);
+    uploads keep the reader's smaller limit.
+    """
+    sheet = read_sheet(path, max_bytes=LOCAL_FILE_MAX_BYTES)
+    return import_sheet(store, sheet, path.name, options, progress)
 
 
 def import_upload(store: Store, data: bytes, filename: str, options: ImportOptions) -> ImportReport:
