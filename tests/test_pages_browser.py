@@ -192,3 +192,16 @@ def test_county_page_counts_its_stations(page: Page):
     expect(page.locator("h1")).to_contain_text("东城区")
     expect(page.locator("table#counts-kind")).to_be_visible()
     save_screenshot(page, "county.png")
+
+
+def test_overview_filters_change_the_counts(page: Page, live_server):
+    page.goto("/map")
+    expect(page.locator(".cluster[data-count]").first).to_be_visible()
+    everything = number_in(page.locator("#total").inner_text())
+    with page.expect_response(lambda r: "/api/v1/clusters" in r.url and "open_24h" in r.url):
+        page.locator("#chips [data-open-24h]").click()
+    expect(page.locator("#chips [data-open-24h]")).to_have_attribute("aria-pressed", "true")
+    always_open = live_server.get_json("/api/v1/clusters?bbox=70,0,140,60&zoom=3&open_24h=true")
+    assert wait_for(lambda: number_in(page.locator("#total").inner_text()) == always_open["total"])
+    assert 0 < always_open["total"] < everything
+    assert wait_for(lambda: clustered(page) == always_open["total"])

@@ -31,6 +31,29 @@ window.stationmap = window.stationmap || {};
     return L.divIcon({ className: "station-marker" + (open ? " is-open" : ""), iconSize: [14, 14] });
   };
 
+  /* Filter chips (营业中, 24小时, amenities) that call onChange with the API parameters. */
+  sm.chips = function (element, onChange) {
+    const state = { amenities: new Set(), openNow: false, open24h: false };
+    state.params = function () {
+      const q = {};
+      if (state.amenities.size) q.amenities = [...state.amenities].join(",");
+      if (state.openNow) q.open_now = "true";
+      if (state.open24h) q.open_24h = "true";
+      return q;
+    };
+    element.addEventListener("click", (event) => {
+      const chip = event.target.closest("button");
+      if (!chip) return;
+      const on = chip.getAttribute("aria-pressed") !== "true";
+      chip.setAttribute("aria-pressed", String(on));
+      if (chip.dataset.amenity) { on ? state.amenities.add(chip.dataset.amenity) : state.amenities.delete(chip.dataset.amenity); }
+      if (chip.hasAttribute("data-open-now")) state.openNow = on;
+      if (chip.hasAttribute("data-open-24h")) state.open24h = on;
+      onChange();
+    });
+    return state;
+  };
+
   sm.getJSON = async function (url) {
     const response = await fetch(url);
     const body = await response.json();

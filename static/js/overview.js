@@ -14,7 +14,7 @@
     const bbox = [Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90),
                   Math.min(b.getEast(), 180), Math.min(b.getNorth(), 90)].map((v) => v.toFixed(5)).join(",");
     const ticket = ++asked;
-    const body = await sm.getJSON("/api/v1/clusters?" + new URLSearchParams({ bbox, zoom: map.getZoom(), crs: cfg.crs }));
+    const body = await sm.getJSON("/api/v1/clusters?" + new URLSearchParams({ bbox, zoom: map.getZoom(), crs: cfg.crs, ...filters.params() }));
     if (ticket !== asked) return;
     layer.clearLayers();
     body.features.forEach((f) => {
@@ -36,6 +36,7 @@
     sm.lastView = body;
   }
 
+  const filters = sm.chips(document.getElementById("chips"), () => refresh());
   map.on("moveend", refresh);
   refresh();
 })(window.stationmap);

@@ -2,21 +2,19 @@
 "use strict";
 (function (sm) {
   const cfg = sm.config;
-  const state = { point: null, amenities: new Set(), openNow: false, open24h: false };
+  const state = { point: null };
   const map = sm.makeMap("map", [35.0, 105.0], 4);
   const markers = L.layerGroup().addTo(map);
   const list = document.getElementById("list");
   const status = document.getElementById("status");
   const card = document.getElementById("card");
+  const filters = sm.chips(document.getElementById("chips"), () => load());
 
   function say(text) { status.textContent = text; }
 
   function nearestUrl() {
     const [lon, lat] = state.point;
-    const q = new URLSearchParams({ lon, lat, k: 10, crs: cfg.crs });
-    if (state.amenities.size) q.set("amenities", [...state.amenities].join(","));
-    if (state.openNow) { q.set("open_now", "true"); }
-    if (state.open24h) { q.set("open_24h", "true"); }
+    const q = new URLSearchParams({ lon, lat, k: 10, crs: cfg.crs, ...filters.params() });
     return "/api/v1/stations/nearest?" + q;
   }
 
@@ -123,17 +121,6 @@
 
   document.getElementById("locate").addEventListener("click", locate);
   document.getElementById("place-form").addEventListener("submit", searchPlace);
-  document.getElementById("chips").addEventListener("click", (event) => {
-    const chip = event.target.closest("button");
-    if (!chip) return;
-    const on = chip.getAttribute("aria-pressed") !== "true";
-    chip.setAttribute("aria-pressed", String(on));
-    if (chip.dataset.amenity) { on ? state.amenities.add(chip.dataset.amenity) : state.amenities.delete(chip.dataset.amenity); }
-    if (chip.hasAttribute("data-open-now")) state.openNow = on;
-    if (chip.hasAttribute("data-open-24h")) state.open24h = on;
-    load();
-  });
-
   if (navigator.permissions && navigator.permissions.query) {
     navigator.permissions.query({ name: "geolocation" }).then((p) => {
       if (p.state === "granted") locate(); else say("点“定位我”找附近的驿站，或输入地名");
