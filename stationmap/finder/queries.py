@@ -223,8 +223,10 @@ def _found(
     return results
 
 
-def _rows_in_box(index: StationIndex, bbox: tuple[float, float, float, float]) -> np.ndarray:
-    """Rows of the stations inside the box, found through the grid."""
+def _rows_in_box(
+    index: StationIndex, bbox: tuple[float, float, float, float], ordered: bool = True
+) -> np.ndarray:
+    """Rows of the stations inside the box, found through the grid (in row order if asked)."""
     min_lon, min_lat, max_lon, max_lat = bbox
     gx0, gx1 = (int((v - GRID_ORIGIN[0]) // GRID_DEG) for v in (min_lon, max_lon))
     gy0, gy1 = (int((v - GRID_ORIGIN[1]) // GRID_DEG) for v in (min_lat, max_lat))
@@ -243,7 +245,7 @@ def _rows_in_box(index: StationIndex, bbox: tuple[float, float, float, float]) -
         & (index.lat[rows] >= min_lat)
         & (index.lat[rows] <= max_lat)
     )
-    return np.sort(rows[inside])
+    return np.sort(rows[inside]) if ordered else rows[inside]
 
 
 def _spread(

@@ -31,6 +31,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     configure_logging(settings)
     app = Flask(__name__, template_folder=str(templates_dir()), static_folder=str(static_dir()))
     app.config["STATIONMAP_SETTINGS"] = settings
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600  # scripts and styles: an hour, then revalidate
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions[STORE_KEY] = store = _open_checked_store(settings)

@@ -7,6 +7,7 @@ JSON, HTML, CSS and scripts larger than one network packet are compressed (Leafl
 from __future__ import annotations
 
 import gzip
+from functools import lru_cache
 
 from flask import Flask, Response, request
 
@@ -20,6 +21,7 @@ COMPRESSIBLE = (
     "text/javascript",
 )
 LEVEL = 5
+STATIC_TYPES = ("text/css", "application/javascript", "text/javascript")
 
 
 def register(app: Flask) -> None:
@@ -40,8 +42,12 @@ def _compress(response: Response) -> Response:
     body = _read(response)
     if not wants_gzip("gzip", body):
         return response
-    response.set_data(gzip_body(body))
+    response.set_data(_gzip_cached(body) if response.mimetype in STATIC_TYPES else gzip_body(body))
     response.headers["Content-Encoding"] = "gzip"
+    response.headers.pop("Accept-Ranges", None)  # ranges would cut the plain bytes
+    etag, weak = response.get_etag()
+    if etag:
+        response.set_etag(f"{etag}-gzip", weak=weak)
     response.vary.add("Accept-Encoding")
     return response
 
@@ -64,3 +70,9 @@ def _read(response: Response) -> bytes:
     if hasattr(source, "close"):
         source.close()
     return body
+
+
+@lru_cache(maxsize=64)
+def _gzip_cached(body: bytes) -> bytes:
+    """Scripts and stylesheets gzipped once per content, not on every request."""
+    return gzip_body(body)
