@@ -69,6 +69,25 @@ class RegionIndex:
         """The county's (simplified) boundary polygon."""
         return self._geoms[self._by_code[adcode]]
 
+    def find_counties(self, text: str, limit: int = 10) -> list[County]:
+        """Counties whose name, or city and name, contain ``text`` (e.g. 玄武, 南京玄武区)."""
+        wanted = text.strip()
+        if not wanted:
+            return []
+        found = [
+            c
+            for c in self._counties.values()
+            if wanted in c.name
+            or wanted in f"{c.province}{c.city}{c.name}"
+            or wanted in f"{c.city}{c.name}"
+        ]
+        return sorted(found, key=lambda c: (len(c.name), c.adcode))[:limit]
+
+    def centre(self, adcode: str) -> tuple[float, float]:
+        """A point inside the county (lon, lat), for centring a map on it."""
+        point = shapely.point_on_surface(self.boundary(adcode))
+        return (point.x, point.y)
+
     def adcodes(self) -> list[str]:
         """Every county code, in layer order."""
         return self._frame.adcode.tolist()

@@ -7,6 +7,7 @@ import math
 import re
 
 import pytest
+import shapely
 from builders import add_station
 from finder_data import HARBIN, add_degree_trap
 from openapi_spec_validator import validate
@@ -290,3 +291,14 @@ def test_scripts_and_styles_are_gzipped_too(app):
     assert packed.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(packed.get_data()) == raw
     assert len(packed.get_data()) < len(raw) / 3
+
+
+def test_counties_by_name_with_a_point_inside(app, regions):
+    client = app.test_client()
+    [xuanwu] = client.get("/api/v1/counties?name=玄武").get_json()["counties"]
+    assert (xuanwu["adcode"], xuanwu["city"]) == ("320102", "南京市")
+    assert shapely.contains_xy(regions.boundary("320102"), xuanwu["lon"], xuanwu["lat"])
+    chaoyang = client.get("/api/v1/counties?name=朝阳区").get_json()["counties"]
+    assert {c["adcode"] for c in chaoyang} >= {"110105", "220104"}
+    assert client.get("/api/v1/counties?name=不存在的县").get_json() == {"counties": []}
+    assert client.get("/api/v1/counties").status_code == 400

@@ -205,3 +205,15 @@ def test_overview_filters_change_the_counts(page: Page, live_server):
     assert wait_for(lambda: number_in(page.locator("#total").inner_text()) == always_open["total"])
     assert 0 < always_open["total"] < everything
     assert wait_for(lambda: clustered(page) == always_open["total"])
+
+
+def test_rider_without_location_can_choose_a_county(page: Page):
+    page.context.clear_permissions()
+    page.goto("/")
+    page.locator("#place").fill("玄武")
+    page.locator("#search").click()
+    choice = page.locator('#counties button[data-adcode="320102"]')
+    expect(choice).to_be_visible()
+    choice.click()
+    expect(page.locator(FIRST_STATION).first).to_be_visible(timeout=5000)
+    save_screenshot(page, "rider-county.png")

@@ -107,16 +107,34 @@
     document.getElementById("place").focus();
   }
 
+  /* Typed text: a county to choose (玄武区), else a station name or address. */
   async function searchPlace(event) {
     event.preventDefault();
     const q = document.getElementById("place").value.trim();
     if (!q) return;
     try {
+      const found = await sm.getJSON("/api/v1/counties?" + new URLSearchParams({ name: q, crs: cfg.crs }));
+      if (found.counties.length) return offerCounties(found.counties);
       const body = await sm.getJSON("/api/v1/stations/search?" + new URLSearchParams({ q, limit: 1, crs: cfg.crs }));
       if (!body.features.length) return say("没有找到“" + q + "”");
       state.point = body.features[0].geometry.coordinates;
       load();
     } catch (error) { say("查找失败：" + error.message); }
+  }
+
+  function offerCounties(counties) {
+    const box = document.getElementById("counties");
+    box.replaceChildren(...counties.map((c) => {
+      const button = sm.el("button", { type: "button", "data-adcode": c.adcode }, [c.city === c.province ? c.province + c.name : c.city + c.name]);
+      button.addEventListener("click", () => {
+        box.hidden = true;
+        state.point = [c.lon, c.lat];
+        load();
+      });
+      return button;
+    }));
+    box.hidden = false;
+    say("请选择区县");
   }
 
   document.getElementById("locate").addEventListener("click", locate);

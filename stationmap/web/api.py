@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from .. import __version__
-from ..coordinates import point_to_wgs84, to_wgs84
+from ..coordinates import from_wgs84, point_to_wgs84, to_wgs84
 from ..errors import BadRequest
 from ..finder import (
     county_stations,
@@ -162,6 +162,33 @@ def navigation(station_id: str):
     response = jsonify(navigation_links(found.station))
     response.headers["Cache-Control"] = SHORT_CACHE
     return response
+
+
+@blueprint.get("/counties")
+def counties():
+    """Counties matching a name, each with a point inside it."""
+    args = _args("/api/v1/counties")
+    crs, regions = args.crs(), context.store().regions
+    found = regions.find_counties(args.text("name"))
+    points = [regions.centre(c.adcode) for c in found]
+    if crs != "wgs84" and points:
+        lons, lats = from_wgs84([p[0] for p in points], [p[1] for p in points], crs)
+        points = list(zip(lons.tolist(), lats.tolist(), strict=True))
+    return jsonify(
+        {
+            "counties": [
+                {
+                    "adcode": c.adcode,
+                    "name": c.name,
+                    "city": c.city,
+                    "province": c.province,
+                    "lon": round(lon, 6),
+                    "lat": round(lat, 6),
+                }
+                for c, (lon, lat) in zip(found, points, strict=True)
+            ]
+        }
+    )
 
 
 @blueprint.get("/counties/<adcode>/stations")

@@ -56,6 +56,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         returns="Navigation",
         path_params={"station_id": "The station's 10-character id."},
     ),
+    "/api/v1/counties": Endpoint(
+        "Counties whose name contains the text, each with a point inside it: for riders "
+        "who would rather choose a county than share their location.",
+        ("name", "crs"),
+        returns="Counties",
+    ),
     "/api/v1/stations/search": Endpoint(
         "Stations whose name or address contains every word of q; nearest first when "
         "lon and lat are given.",
@@ -218,6 +224,25 @@ def _schemas() -> dict[str, Any]:
                 "features": {"type": "array"},
                 "in_view": {"type": "integer"},
                 "total": {"type": "integer"},
+            },
+        },
+        "Counties": {
+            "type": "object",
+            "properties": {
+                "counties": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "adcode": {"type": "string"},
+                            "name": {"type": "string"},
+                            "city": {"type": "string"},
+                            "province": {"type": "string"},
+                            "lon": {"type": "number"},
+                            "lat": {"type": "number"},
+                        },
+                    },
+                }
             },
         },
         "Navigation": {

@@ -72,6 +72,12 @@ PARAMETERS: dict[str, Param] = {
             True,
         ),
         Param(
+            "name",
+            {"type": "string", "minLength": 1, "maxLength": 30, "example": "玄武"},
+            "Part of a county's name (or its city's and its own, e.g. 南京玄武).",
+            True,
+        ),
+        Param(
             "zoom",
             {"type": "integer", "minimum": 0, "maximum": 20, "default": 5},
             "The map's zoom level (web-mercator tiles; 0 is the whole world).",
