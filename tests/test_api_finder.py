@@ -302,3 +302,12 @@ def test_counties_by_name_with_a_point_inside(app, regions):
     assert {c["adcode"] for c in chaoyang} >= {"110105", "220104"}
     assert client.get("/api/v1/counties?name=不存在的县").get_json() == {"counties": []}
     assert client.get("/api/v1/counties").status_code == 400
+
+
+def test_county_map_downloads_as_one_standalone_file(app):
+    add_station(_store(app), name="玄武门驿站")
+    response = app.test_client().get("/counties/320102/map.html")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    html = response.get_data(as_text=True)
+    assert "玄武门驿站" in html and "L.map(" in html
+    assert re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html) == []

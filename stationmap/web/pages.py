@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import Counter
 
 import shapely
-from flask import Blueprint, abort, render_template, send_from_directory
+from flask import Blueprint, Response, abort, render_template, send_from_directory
 from xstatic.pkg import leaflet
 
 from ..finder import county_stations, get_station
 from ..identifiers import is_public_id
 from ..navigation import navigation_links
+from ..static_maps import county_boundary, station_map
 from ..vocabulary import AMENITIES, KINDS, STATUSES
 from . import context
 from .basemaps import basemap_config
@@ -88,6 +89,25 @@ def county(adcode: str):
         kinds=kinds.most_common(),
         amenities=amenities.most_common(),
     )
+
+
+@blueprint.get("/counties/<adcode>/map.html")
+def county_map_file(adcode: str):
+    """The county's map as one standalone HTML file (folium, Leaflet inside): to share."""
+    place = context.store().regions.county(adcode)
+    if place is None:
+        abort(404)
+    found = county_stations(context.finder_index(), adcode)
+    fmap = station_map(
+        found,
+        f"{place.city}{place.name}的工会驿站（{len(found)}个）",
+        context.demo_notice(),
+        county_boundary(context.store().regions, adcode),
+        tiles=context.settings().basemap != "none",
+    )
+    response = Response(fmap.get_root().render(), mimetype="text/html")
+    response.headers["Content-Disposition"] = f'attachment; filename="{adcode}.html"'
+    return response
 
 
 @blueprint.get("/vendor/leaflet/<path:filename>")
