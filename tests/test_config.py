@@ -44,6 +44,8 @@ def test_overrides_win_over_the_environment():
         ("STATIONMAP_DATABASE_URL", "mysql://x/y", "expected sqlite:///PATH"),
         ("STATIONMAP_DATABASE_URL", "stations.sqlite", "expected sqlite:///PATH"),
         ("STATIONMAP_LOG_LEVEL", "loud", "expected one of DEBUG"),
+        ("STATIONMAP_BASEMAP", "google", "expected one of osm"),
+        ("STATIONMAP_FINDER", "redis", "expected memory or database"),
     ],
 )
 def test_bad_values_are_refused_naming_the_variable(env, value, message):
@@ -60,3 +62,20 @@ def test_unknown_override_is_refused():
 def test_every_setting_is_documented_in_the_readme():
     documented = set(re.findall(r"`(STATIONMAP_[A-Z_]+)`", README.read_text(encoding="utf-8")))
     assert {s.env for s in SETTINGS} <= documented
+
+
+def test_tianditu_without_a_key_stops_the_app_at_start(spatialite_url):
+    from stationmap import create_app
+
+    with pytest.raises(ConfigError, match="STATIONMAP_TIANDITU_KEY is empty"):
+        create_app({"database_url": spatialite_url, "basemap": "tianditu"})
+
+
+@pytest.mark.parametrize(
+    ("basemap", "crs"), [("osm", "wgs84"), ("amap", "gcj02"), ("tianditu", "wgs84")]
+)
+def test_each_basemap_names_its_tiles_system_and_attribution(basemap, crs):
+    from stationmap.web.basemaps import basemap_config
+
+    config = basemap_config(load_settings({}, {"basemap": basemap, "tianditu_key": "k"}))
+    assert config["crs"] == crs and config["attribution"] and "{z}" in config["url"]

@@ -13,6 +13,7 @@ from ..finder import LiveIndex
 from ..resources import static_dir, templates_dir
 from ..store import Store, open_store
 from . import api, compression, context, errors, pages
+from .basemaps import basemap_config
 from .fastpath import NearestFastPath
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     """
     settings = config if isinstance(config, Settings) else load_settings(overrides=config)
     configure_logging(settings)
+    basemap_config(settings)  # a missing 天地图 key stops start-up, not a page later
     app = Flask(__name__, template_folder=str(templates_dir()), static_folder=str(static_dir()))
     app.config["STATIONMAP_SETTINGS"] = settings
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600  # scripts and styles: an hour, then revalidate
