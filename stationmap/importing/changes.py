@@ -68,6 +68,7 @@ def plan_changes(
         options.union_id,
         options.county,
         create=not options.dry_run,
+        actor=options.actor,
     )
     repeats = _repeats_within(rows)
     fresh = [i for i in range(len(rows)) if i not in repeats]

@@ -7,7 +7,12 @@ from ..store import Store
 
 
 def union_ids_for(
-    store: Store, adcodes: list[str], union_id: str | None, county: str | None, create: bool
+    store: Store,
+    adcodes: list[str],
+    union_id: str | None,
+    county: str | None,
+    create: bool,
+    actor: str = "import",
 ) -> list[str | None]:
     """The owning union's public id per row.
 
@@ -27,7 +32,7 @@ def union_ids_for(
     missing = sorted({code for code in wanted if code not in by_county})
     if missing and create:
         rows = [{"name": _union_name(store, code), "jurisdiction": code} for code in missing]
-        by_county |= {u.jurisdiction: u.id for u in store.add_unions(rows, actor="import")}
+        by_county |= {u.jurisdiction: u.id for u in store.add_unions(rows, actor=actor)}
     return [by_county.get(code) for code in wanted]
 
 
