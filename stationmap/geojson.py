@@ -103,6 +103,16 @@ def _feature_head(station: Station, lon: float, lat: float) -> str:
     )
 
 
+def prime_feature_heads(stations: Iterable[Station]) -> None:
+    """Serialise every station's fixed part now, so no answer pays for it later.
+
+    Measured: a cold station costs about 13 µs to serialise; with national random
+    queries that was 65 µs of a 110 µs request until every station had been seen.
+    """
+    for station in stations:
+        _fixed_part(station)
+
+
 def _fixed_part(station: Station) -> str:
     """:func:`_feature_head` at the station's own WGS-84 position, cached per version."""
     key = (station.id, station.version, station.updated_at)

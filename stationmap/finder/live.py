@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from ..store import Store
 from ..vocabulary import SYNTHETIC_DATA_NOTICE
@@ -25,9 +26,16 @@ POLL_SECONDS = 0.25
 class LiveIndex:
     """The current :class:`StationIndex` of one store, refreshed in the background."""
 
-    def __init__(self, store: Store, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        store: Store,
+        poll_seconds: float = POLL_SECONDS,
+        on_load: Callable[[StationIndex], None] | None = None,
+    ) -> None:
         self.store = store
         self.poll_seconds = poll_seconds
+        self.on_load = on_load
+        """Called (in the loading thread) with each fully loaded index, e.g. to warm caches."""
         self._index: StationIndex | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -77,6 +85,8 @@ class LiveIndex:
         log.info(
             "station index built: %d stations in %.2f s", len(index), time.perf_counter() - started
         )
+        if self.on_load is not None:
+            self.on_load(index)
         return index
 
     def _start_following(self) -> None:

@@ -9,7 +9,8 @@ from typing import Any
 from flask import Flask
 
 from ..config import Settings, configure_logging, load_settings
-from ..finder import LiveIndex
+from ..finder import LiveIndex, StationIndex
+from ..geojson import prime_feature_heads
 from ..resources import static_dir, templates_dir
 from ..store import Store, open_store
 from . import api, compression, context, errors, pages
@@ -37,7 +38,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions[STORE_KEY] = store = _open_checked_store(settings)
-    app.extensions[FINDER_KEY] = LiveIndex(store)
+    app.extensions[FINDER_KEY] = LiveIndex(store, on_load=_prime_answers)
     app.context_processor(lambda: {"notice": context.demo_notice()})
     errors.register(app)
     compression.register(app)
@@ -46,6 +47,11 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     if settings.finder == "memory":
         app.wsgi_app = NearestFastPath(app.wsgi_app, app.extensions[FINDER_KEY])
     return app
+
+
+def _prime_answers(index: StationIndex) -> None:
+    """Serialise every station's GeoJSON once the index is loaded (off the request path)."""
+    prime_feature_heads(index.stations)
 
 
 def _open_checked_store(settings: Settings) -> Store:
