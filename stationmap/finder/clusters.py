@@ -16,7 +16,7 @@ import numpy as np
 from ..types import FoundStation
 from .filters import StationFilter
 from .index import StationIndex
-from .queries import _found, _rows_in_box
+from .queries import found_results, rows_in_box
 
 CELL_PIXELS = 80
 SINGLE_STATIONS_ZOOM = 15
@@ -52,11 +52,13 @@ def cluster_view(
 ) -> ClusterView:
     """Clusters (or single stations) for the part of the map in ``bbox`` at ``zoom``."""
     station_filter = station_filter or StationFilter()
-    rows = _rows_in_box(index, bbox, ordered=False)
+    rows = rows_in_box(index, bbox, ordered=False)
     rows = rows[index.passing(station_filter, rows)]
     total = index.search_space(station_filter).tree.n
     if zoom >= SINGLE_STATIONS_ZOOM or len(rows) <= FEW_STATIONS:
-        return ClusterView([], _found(index, rows, None, station_filter.open_at), len(rows), total)
+        return ClusterView(
+            [], found_results(index, rows, None, station_filter.open_at), len(rows), total
+        )
     return ClusterView(_clusters(index, rows, zoom), [], len(rows), total)
 
 

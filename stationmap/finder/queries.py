@@ -65,7 +65,9 @@ def find_nearest(
         settled = _settle_nearest(index, lon, lat, rows, chords[:found], k, exhausted)
         if settled is not None:
             rows, distances = settled
-            return _found(index, rows, distances, at or station_filter.open_at, max_distance_m)
+            return found_results(
+                index, rows, distances, at or station_filter.open_at, max_distance_m
+            )
         want *= 4
     return []
 
@@ -113,7 +115,7 @@ def find_within(
     positions = space.tree.query_ball_point(ecef_point(lon, lat), radius_m)
     rows = space.to_rows(np.asarray(positions, dtype=np.int64))
     best, distances = _nearest_by_geodesic(index, lon, lat, rows, len(rows))
-    return _found(index, best, distances.tolist(), at, radius_m)[:limit]
+    return found_results(index, best, distances.tolist(), at, radius_m)[:limit]
 
 
 def find_in_viewport(
@@ -131,11 +133,11 @@ def find_in_viewport(
     """
     station_filter = station_filter or StationFilter()
     at = at or station_filter.open_at
-    rows = _rows_in_box(index, bbox)
+    rows = rows_in_box(index, bbox)
     rows = rows[index.passing(station_filter, rows)]
     if len(rows) > limit:
         rows = _spread(index, rows, bbox, limit)
-    return _found(index, rows, None, at)
+    return found_results(index, rows, None, at)
 
 
 def search_text(
@@ -162,8 +164,8 @@ def search_text(
     rows = rows[index.passing(station_filter, rows)]
     if near is not None:
         best, distances = _nearest_by_geodesic(index, near[0], near[1], rows, limit)
-        return _found(index, best, distances.tolist(), at)
-    return _found(index, _rank_by_name(index, rows, words)[:limit], None, at)
+        return found_results(index, best, distances.tolist(), at)
+    return found_results(index, _rank_by_name(index, rows, words)[:limit], None, at)
 
 
 def get_station(index: StationIndex, station_id: str, at: datetime | None = None) -> FoundStation:
@@ -171,7 +173,7 @@ def get_station(index: StationIndex, station_id: str, at: datetime | None = None
     row = index.row_of_id.get(station_id)
     if row is None:
         raise NotFound(f"no station with id {station_id!r}")
-    return _found(index, np.array([row]), None, at)[0]
+    return found_results(index, np.array([row]), None, at)[0]
 
 
 def county_stations(
@@ -186,7 +188,7 @@ def county_stations(
     rows = index.rows_by_adcode.get(adcode, np.zeros(0, dtype=np.int64))
     rows = rows[index.passing(station_filter, rows)]
     rows = sorted(rows, key=lambda r: index.stations[r].name)
-    return _found(index, np.asarray(rows, dtype=np.int64), None, at)
+    return found_results(index, np.asarray(rows, dtype=np.int64), None, at)
 
 
 # -- steps shared by the queries ---------------------------------------------------------
@@ -203,7 +205,7 @@ def _nearest_by_geodesic(
     return rows[order], distances[order]
 
 
-def _found(
+def found_results(
     index: StationIndex,
     rows: list[int] | np.ndarray,
     distances: list[float] | None,
@@ -223,7 +225,7 @@ def _found(
     return results
 
 
-def _rows_in_box(
+def rows_in_box(
     index: StationIndex, bbox: tuple[float, float, float, float], ordered: bool = True
 ) -> np.ndarray:
     """Rows of the stations inside the box, found through the grid (in row order if asked)."""

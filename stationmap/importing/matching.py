@@ -74,7 +74,7 @@ def duplicates_within(
 class StoredStations:
     """The stations already in the store, indexed for matching an import against them."""
 
-    def __init__(self, stations: list[Station], union_of_batch: dict[str, str] | None = None):
+    def __init__(self, stations: list[Station]) -> None:
         self.stations = stations
         self._by_key = {
             (s.union_id, s.source_key): i for i, s in enumerate(stations) if s.source_key

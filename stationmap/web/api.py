@@ -90,15 +90,16 @@ def within():
     args = _args("/api/v1/stations/within")
     crs = args.crs()
     lon, lat = point_to_wgs84(args.number("lon"), args.number("lat"), crs)
+    index = context.finder_index()
     found = find_within(
-        context.finder_index(),
+        index,
         lon,
         lat,
         args.number("radius_m"),
         args.station_filter(),
         limit=args.integer("limit"),
     )
-    return _collection(found, crs)
+    return _collection(found, crs, index.notice)
 
 
 @blueprint.get("/stations")
@@ -107,10 +108,9 @@ def viewport():
     args = _args("/api/v1/stations")
     crs = args.crs()
     box = _box_to_wgs84(args.bbox(), crs)
-    found = find_in_viewport(
-        context.finder_index(), box, args.station_filter(), limit=args.integer("limit")
-    )
-    return _collection(found, crs)
+    index = context.finder_index()
+    found = find_in_viewport(index, box, args.station_filter(), limit=args.integer("limit"))
+    return _collection(found, crs, index.notice)
 
 
 @blueprint.get("/stations/search")
@@ -121,23 +121,25 @@ def search():
     near = None
     if "lon" in request.args or "lat" in request.args:
         near = point_to_wgs84(args.number("lon"), args.number("lat"), crs)
+    index = context.finder_index()
     found = search_text(
-        context.finder_index(),
+        index,
         args.text("q"),
         args.station_filter(),
         near=near,
         limit=min(args.integer("limit"), 200),
     )
-    return _collection(found, crs)
+    return _collection(found, crs, index.notice)
 
 
 @blueprint.get("/stations/<station_id>")
 def station(station_id: str):
     """One station as a GeoJSON Feature."""
     args = _args("/api/v1/stations/{station_id}")
-    found = get_station(context.finder_index(), _checked_id(station_id))
+    index = context.finder_index()
+    found = get_station(index, _checked_id(station_id))
     [(lon, lat)] = coordinates_in([found], args.crs())
-    return _geojson(found_feature_json(found, lon, lat, context.finder_index().notice))
+    return _geojson(found_feature_json(found, lon, lat, index.notice))
 
 
 @blueprint.get("/clusters")
@@ -145,13 +147,11 @@ def clusters():
     """Clusters (or single stations) for a map view."""
     args = _args("/api/v1/clusters")
     crs = args.crs()
+    index = context.finder_index()
     view = cluster_view(
-        context.finder_index(),
-        _box_to_wgs84(args.bbox(), crs),
-        args.integer("zoom"),
-        args.station_filter(),
+        index, _box_to_wgs84(args.bbox(), crs), args.integer("zoom"), args.station_filter()
     )
-    return _geojson(cluster_view_json(view, crs, context.finder_index().notice))
+    return _geojson(cluster_view_json(view, crs, index.notice))
 
 
 @blueprint.get("/stations/<station_id>/navigation")
@@ -201,8 +201,9 @@ def county(adcode: str):
             code="invalid_parameter",
             parameter="adcode",
         )
-    found = county_stations(context.finder_index(), adcode, args.station_filter())
-    return _collection(found, args.crs())
+    index = context.finder_index()
+    found = county_stations(index, adcode, args.station_filter())
+    return _collection(found, args.crs(), index.notice)
 
 
 def _checked_id(station_id: str) -> str:
@@ -238,12 +239,12 @@ def _box_to_wgs84(box: tuple[float, float, float, float], crs: str) -> tuple:
     return (west, south, east, north)
 
 
-def _collection(found: list[FoundStation], crs: str) -> Response:
-    """The answer as a GeoJSON FeatureCollection with coordinates in ``crs``."""
-    body = found_collection_json(
-        found, coordinates_in(found, crs), crs, context.finder_index().notice
-    )
-    return _geojson(body)
+def _collection(found: list[FoundStation], crs: str, notice: str | None) -> Response:
+    """The answer as a GeoJSON FeatureCollection with coordinates in ``crs``.
+
+    ``notice`` comes from the same index snapshot as ``found``.
+    """
+    return _geojson(found_collection_json(found, coordinates_in(found, crs), crs, notice))
 
 
 def _geojson(body: str) -> Response:
