@@ -21,6 +21,7 @@ import os
 import platform
 import re
 import shlex
+import shutil
 import signal
 import socket
 import sqlite3
@@ -49,6 +50,7 @@ from stationmap.config import SETTINGS
 from stationmap.demo import generate_demo_stations
 from stationmap.finder import StationFilter, StationIndex, find_nearest
 from stationmap.finder.geodesy import ecef_point
+from stationmap.finder.index import KDTree as PyKDTree
 from stationmap.hours import CHINA_TZ
 from stationmap.types import Station
 from stationmap.vocabulary import amenity_mask
@@ -83,6 +85,7 @@ FILTERS: dict[str, StationFilter] = {
 """Our cases. Each keeps active stations only, as the API does by default."""
 
 FLOOR = "floor: cKDTree 3-D"
+PYKDTREE = "pykdtree 3-D (ours queries it)"
 NAIVE = "naive: cKDTree lon/lat"
 
 BENCH_DB = "stationmap_bench"
@@ -172,6 +175,8 @@ def read_plan() -> Plan:
     parser.add_argument("--skip-postgis", action="store_true", help="no PostGIS baselines")
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/stationmap-bench"))
     args = parser.parse_args()
+    if not args.skip_http and shutil.which("wrk") is None:
+        parser.error("the HTTP benchmark needs wrk: `apt-get install wrk`, or pass --skip-http")
     (args.work_dir / "logs").mkdir(parents=True, exist_ok=True)
     return Plan(args.quick, not args.skip_http, not args.skip_postgis, args.work_dir.resolve())
 
@@ -432,11 +437,14 @@ def our_cases(index: StationIndex) -> dict[str, Callable[[float, float], object]
 
 
 def floor_cases(index: StationIndex) -> dict[str, Callable[[float, float], object]]:
-    """The bare 3-D k-d tree query ours is built on, and a naive 2-D one over lon/lat."""
-    tree_3d = index.tree
+    """Bare k-d tree queries: scipy's over the same 3-D points (the floor), the
+    pykdtree one ours calls, and a naive scipy one over lon/lat."""
+    tree_3d = cKDTree(index.xyz, balanced_tree=False, compact_nodes=False)
+    tree_ours = PyKDTree(index.xyz)
     tree_2d = cKDTree(np.column_stack((index.lon, index.lat)))
     return {
         FLOOR: lambda lon, lat: tree_3d.query(ecef_point(lon, lat), k=K),
+        PYKDTREE: lambda lon, lat: tree_ours.query(np.array([ecef_point(lon, lat)]), k=K),
         NAIVE: lambda lon, lat: tree_2d.query((lon, lat), k=K),
     }
 

@@ -54,7 +54,7 @@ def cluster_view(
     station_filter = station_filter or StationFilter()
     rows = rows_in_box(index, bbox, ordered=False)
     rows = rows[index.passing(station_filter, rows)]
-    total = index.search_space(station_filter).tree.n
+    total = index.search_space(station_filter).size
     if zoom >= SINGLE_STATIONS_ZOOM or len(rows) <= FEW_STATIONS:
         return ClusterView(
             [], found_results(index, rows, None, station_filter.open_at), len(rows), total

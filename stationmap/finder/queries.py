@@ -49,20 +49,14 @@ def find_nearest(
     """
     station_filter = station_filter or DEFAULT_FILTER
     space = index.search_space(station_filter)
-    size = space.tree.n
-    limit = math.inf if max_distance_m is None else max_distance_m
     point = ecef_point(lon, lat)
     want = k + 1
-    while size:
-        asked = min(want, size)
-        chords, positions = space.tree.query(
-            point, k=[asked] if asked == 1 else asked, distance_upper_bound=limit
-        )
-        chords, positions = chords.ravel().tolist(), positions.ravel().tolist()
-        found = positions.index(size) if size in positions else len(positions)
-        exhausted = found < asked or asked == size
-        rows = space.rows_at(positions[:found])
-        settled = _settle_nearest(index, lon, lat, rows, chords[:found], k, exhausted)
+    while space.size:
+        asked = min(want, space.size)
+        chords, positions = space.nearest(point, asked, max_distance_m)
+        exhausted = len(positions) < asked or asked == space.size
+        rows = space.rows_at(positions)
+        settled = _settle_nearest(index, lon, lat, rows, chords, k, exhausted)
         if settled is not None:
             rows, distances = settled
             return found_results(
@@ -112,8 +106,7 @@ def find_within(
     station_filter = station_filter or StationFilter()
     at = at or station_filter.open_at
     space = index.search_space(station_filter)
-    positions = space.tree.query_ball_point(ecef_point(lon, lat), radius_m)
-    rows = space.to_rows(np.asarray(positions, dtype=np.int64))
+    rows = space.to_rows(space.within(ecef_point(lon, lat), radius_m))
     best, distances = _nearest_by_geodesic(index, lon, lat, rows, len(rows))
     return found_results(index, best, distances.tolist(), at, radius_m)[:limit]
 
