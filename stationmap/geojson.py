@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from .coordinates import from_wgs84
+from .hours import describe_hours
 from .types import FoundStation, Station
 
 PROPERTY_FIELDS = (
@@ -31,6 +32,7 @@ def station_feature(station: Station, **extra: Any) -> dict[str, Any]:
     properties = {name: getattr(station, name) for name in PROPERTY_FIELDS}
     properties["amenities"] = list(station.amenities)
     properties["updated_at"] = station.updated_at.isoformat()
+    properties["hours_text"] = describe_hours(station.opening_hours)
     properties.update(extra)
     return {
         "type": "Feature",

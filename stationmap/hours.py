@@ -12,13 +12,14 @@ once; a station's state is then one array lookup.
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from opening_hours import OpeningHours, State
+from opening_hours import OpeningHours, ParserError, State
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -55,6 +56,65 @@ def hours_state(text: str | None, moment: datetime) -> int:
         return UNKNOWN
     state, _comment = parse_hours(text).state(in_china_time(moment))
     return {State.OPEN: OPEN, State.CLOSED: CLOSED}.get(state, UNKNOWN)
+
+
+DAY_WORDS = {
+    "Mo": "周一",
+    "Tu": "周二",
+    "We": "周三",
+    "Th": "周四",
+    "Fr": "周五",
+    "Sa": "周六",
+    "Su": "周日",
+    "PH": "法定节假日",
+}
+DAY_RANGE_WORDS = {"Mo-Su": "每天", "Sa-Su": "周末"}
+_DAY = "(?:" + "|".join(DAY_WORDS) + ")"
+_DAYS = rf"{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*"
+_SPAN = r"\d{2}:\d{2}-\d{2}:\d{2}"
+_RULE = re.compile(rf"(?:(?P<days>{_DAYS}) )?(?:(?P<spans>{_SPAN}(?:,{_SPAN})*)|closed|off)")
+
+
+@lru_cache(maxsize=4096)
+def describe_hours(text: str | None) -> str | None:
+    """Opening hours as a rider reads them, e.g. ``周一至周五 08:30-17:30；法定节假日休息``.
+
+    Covers what stations use: weekdays, holidays, time spans (overnight ones end
+    on 次日). Anything else (months, sunrise, comments) comes back in OpenStreetMap
+    syntax whole rather than half translated. None (unknown hours) stays None.
+    """
+    if text is None:
+        return None
+    try:
+        canonical = str(parse_hours(text).normalize())
+    except ParserError:
+        return text
+    if canonical == ALWAYS_OPEN:
+        return "24小时开放"
+    rules = [_describe_rule(rule) for rule in canonical.split("; ")]
+    return text if None in rules else "；".join(rules)  # type: ignore[arg-type]
+
+
+def _describe_rule(rule: str) -> str | None:
+    """One rule (days and spans, or days closed) in Chinese; None outside that shape."""
+    found = _RULE.fullmatch(rule)
+    if found is None:
+        return None
+    days = found["days"] or "Mo-Su"
+    words = "、".join(DAY_RANGE_WORDS.get(part) or _describe_days(part) for part in days.split(","))
+    if found["spans"] is None:
+        return f"{words}休息"
+    return f"{words} " + "、".join(_describe_span(span) for span in found["spans"].split(","))
+
+
+def _describe_days(part: str) -> str:
+    first, _, last = part.partition("-")
+    return DAY_WORDS[first] + (f"至{DAY_WORDS[last]}" if last else "")
+
+
+def _describe_span(span: str) -> str:
+    start, end = span.split("-")
+    return f"{start}-次日{end}" if end <= start else span
 
 
 class HoursBook:

@@ -16,6 +16,7 @@ import shapely
 from branca.element import Element
 from xstatic.pkg import leaflet
 
+from .hours import describe_hours
 from .regions import RegionIndex
 from .types import FoundStation
 from .vocabulary import AMENITIES, KINDS
@@ -69,9 +70,10 @@ def _inline_leaflet() -> str:
 def _add_marker(fmap: folium.Map, item: FoundStation) -> None:
     s = item.station
     colour = {True: "#15803d", False: "#b91c1c"}.get(item.open_now, "#64748b")
+    hours = describe_hours(s.opening_hours) or "未知"
     popup = (
         f"<b>{html.escape(s.name)}</b><br>{html.escape(KINDS[s.kind])}<br>"
-        f"{html.escape(s.address)}<br>开放时间：{html.escape(s.opening_hours or '未知')}<br>"
+        f"{html.escape(s.address)}<br>开放时间：{html.escape(hours)}<br>"
         + "、".join(AMENITIES[a] for a in s.amenities)
     )
     folium.CircleMarker(

@@ -48,6 +48,7 @@ def test_nearest_answers_sorted_geojson_with_every_property(any_app):
         "adcode",
         "amenities",
         "opening_hours",
+        "hours_text",
         "open_now",
         "phone",
         "status",
@@ -305,9 +306,10 @@ def test_counties_by_name_with_a_point_inside(app, regions):
 
 
 def test_county_map_downloads_as_one_standalone_file(app):
-    add_station(_store(app), name="玄武门驿站")
+    add_station(_store(app), name="玄武门驿站", opening_hours="Mo-Su 07:00-23:00")
     response = app.test_client().get("/counties/320102/map.html")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     html = response.get_data(as_text=True)
     assert "玄武门驿站" in html and "L.map(" in html
+    assert "开放时间：每天 07:00-23:00" in html
     assert re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html) == []

@@ -36,7 +36,9 @@ def test_demo_data_is_labelled_synthetic_in_api_and_pages(client, app):
 
 
 def test_station_is_a_geojson_feature(client, app):
-    station = add_station(_store(app), amenities=("hot_water", "toilet"))
+    station = add_station(
+        _store(app), amenities=("hot_water", "toilet"), opening_hours="Mo-Fr 08:30-17:30; PH off"
+    )
     response = client.get(f"/api/v1/stations/{station.id}")
     assert response.status_code == 200 and response.mimetype == "application/geo+json"
     feature = response.get_json()
@@ -44,6 +46,8 @@ def test_station_is_a_geojson_feature(client, app):
     assert feature["geometry"]["coordinates"] == [station.lon, station.lat]
     props = feature["properties"]
     assert props["amenities"] == ["hot_water", "toilet"]
+    assert props["opening_hours"] == "Mo-Fr 08:30-17:30; PH off"
+    assert props["hours_text"] == "周一至周五 08:30-17:30；法定节假日休息"
     assert {
         "name",
         "kind",

@@ -6,7 +6,15 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from stationmap.hours import CHINA_TZ, CLOSED, OPEN, UNKNOWN, HoursBook, hours_state
+from stationmap.hours import (
+    CHINA_TZ,
+    CLOSED,
+    OPEN,
+    UNKNOWN,
+    HoursBook,
+    describe_hours,
+    hours_state,
+)
 
 
 def shanghai(*args: int) -> datetime:
@@ -48,3 +56,48 @@ def test_book_encodes_each_distinct_string_once_and_answers_per_minute():
     states = book.states_at(shanghai(2026, 11, 25, 3, 0))
     assert states[codes].tolist() == [OPEN, UNKNOWN, CLOSED, OPEN]
     assert book.open_now_at(shanghai(2026, 11, 25, 12, 0)) == [True, True, None]
+
+
+@pytest.mark.parametrize(
+    ("hours", "described"),
+    [
+        ("24/7", "24小时开放"),
+        ("Mo-Su 00:00-24:00", "24小时开放"),
+        ("Mo-Su 07:00-23:00", "每天 07:00-23:00"),
+        ("08:00-20:00", "每天 08:00-20:00"),
+        ("Mo-Fr 08:30-17:30; Sa 09:00-12:00", "周一至周五 08:30-17:30；周六 09:00-12:00"),
+        (
+            "Mo-Fr 08:30-12:00,14:00-17:30; PH off",
+            "周一至周五 08:30-12:00、14:00-17:30；法定节假日休息",
+        ),
+        (
+            "Mo-Fr 09:00-17:00; Sa,Su 10:00-16:00; PH off",
+            "周一至周五 09:00-17:00；周末 10:00-16:00；法定节假日休息",
+        ),
+        ("Mo,We,Fr 08:00-18:00", "周一、周三、周五 08:00-18:00"),
+        ("Mo,Tu,We,Th,Fr 08:00-18:00", "周一至周五 08:00-18:00"),
+        ("Mo-Su 22:00-06:00", "每天 22:00-次日06:00"),
+        # a later rule for the same days replaces the earlier one, as in OpenStreetMap
+        ("Mo-Fr 08:00-12:00; Mo-Fr 14:00-18:00", "周一至周五 14:00-18:00"),
+    ],
+)
+def test_hours_are_described_in_chinese(hours, described):
+    assert describe_hours(hours) == described
+
+
+@pytest.mark.parametrize(
+    "hours",
+    [
+        "sunrise-sunset",
+        "Mo-Fr 08:00-18:00 unknown",
+        'Mo-Fr 08:00-18:00 "电话预约"',
+        "Jan-Mar 08:00-18:00",
+    ],
+)
+def test_hours_without_chinese_wording_stay_whole_in_osm_syntax(hours):
+    assert describe_hours(hours) == hours
+
+
+def test_unknown_or_unreadable_hours_are_not_described():
+    assert describe_hours(None) is None
+    assert describe_hours("whenever we like") == "whenever we like"

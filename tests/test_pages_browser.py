@@ -121,12 +121,14 @@ def all_listed_have(page: Page, facts: StationFacts, amenity: str) -> bool:
 def test_station_card_offers_a_call_and_navigation(page: Page, live_server):
     open_rider_page(page)
     station_id = listed_ids(page)[0]
-    phone = StationFacts(live_server)[station_id]["phone"]
+    facts = StationFacts(live_server)[station_id]
+    phone = facts["phone"]
 
     page.locator(f'{FIRST_STATION}[data-id="{station_id}"]').tap()
 
     card = page.locator("#card")
     expect(card).to_be_visible()
+    expect(card.locator(".hours")).to_have_text("开放时间：" + (facts["hours_text"] or "未知"))
     save_screenshot(page, "rider-card.png")
     for selector, host in NAV_LINK_HOSTS.items():
         expect(card.locator(selector)).to_have_attribute(
@@ -182,6 +184,8 @@ def test_station_page_names_the_station(page: Page, live_server):
     page.goto(f"/stations/{station['id']}")
 
     expect(page.locator("h1")).to_contain_text(station["properties"]["name"])
+    hours = station["properties"]["hours_text"] or "未知"
+    expect(page.locator(".hours")).to_have_text(f"开放时间：{hours}")
     expect(page.locator('[data-notice="synthetic"]')).to_be_visible()
     save_screenshot(page, "station.png")
 

@@ -77,7 +77,7 @@
       sm.el("button", { class: "close", type: "button", "aria-label": "关闭" }, ["✕"]),
       sm.el("h2", {}, [p.name]),
       sm.el("p", { class: "address" }, [p.address]),
-      sm.el("p", { class: "hours" }, ["开放时间：" + (p.opening_hours || "未知")]),
+      sm.el("p", { class: "hours" }, ["开放时间：" + (p.hours_text || "未知")]),
       sm.el("p", {}, phones),
       sm.el("p", { class: "nav" }, [
         sm.el("a", { class: "nav-amap", href: links.amap }, ["高德导航"]),

@@ -169,6 +169,12 @@ def _schemas() -> dict[str, Any]:
             "type": ["string", "null"],
             "description": "OpenStreetMap opening_hours syntax; null when unknown.",
         },
+        "hours_text": {
+            "type": ["string", "null"],
+            "description": "The same hours as a rider reads them (周一至周五 08:30-17:30；"
+            "法定节假日休息); OpenStreetMap syntax where it has no Chinese wording; null when "
+            "unknown.",
+        },
         "open_now": {
             "type": ["boolean", "null"],
             "description": "Open at the time asked about (now by default); null when "

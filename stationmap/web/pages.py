@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, render_template, send_from_directo
 from xstatic.pkg import leaflet
 
 from ..finder import county_stations, get_station
+from ..hours import describe_hours
 from ..identifiers import is_public_id
 from ..navigation import navigation_links
 from ..static_maps import county_boundary, station_map
@@ -66,7 +67,11 @@ def station(station_id: str):
         abort(404)
     found = get_station(context.finder_index(), station_id)
     return render_template(
-        "station.html", found=found, config=_page_config(), links=navigation_links(found.station)
+        "station.html",
+        found=found,
+        hours_text=describe_hours(found.station.opening_hours),
+        config=_page_config(),
+        links=navigation_links(found.station),
     )
 
 
