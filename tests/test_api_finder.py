@@ -14,6 +14,7 @@ from openapi_spec_validator import validate
 
 from stationmap.coordinates import point_from_wgs84
 from stationmap.demo.loading import load_demo
+from stationmap.identifiers import is_public_id, new_public_id
 from stationmap.web.openapi import ENDPOINTS
 
 
@@ -200,6 +201,27 @@ def test_openapi_document_is_valid_and_names_every_route(app):
         "max_distance_m",
         "crs",
     } <= nearest
+
+
+def test_path_parameters_are_described_as_the_server_reads_them(app):
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    parameters = document["paths"]["/api/v1/stations/{station_id}"]["get"]["parameters"]
+    [station_id] = [p for p in parameters if p["in"] == "path"]
+    pattern = re.compile(station_id["schema"]["pattern"])
+    candidates = [new_public_id() for _ in range(50)] + ["0", "ABCDEFGHIJ", "abcdefghil", "x" * 11]
+    for text in candidates:
+        assert bool(pattern.fullmatch(text)) == is_public_id(text), text
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/api/v1/stations/nearest"), ("TRACE", "/api/v1/"), ("DELETE", "/api/v1/stations")],
+)
+def test_a_wrong_method_is_a_json_405_that_says_what_is_allowed(app, method, path):
+    response = app.test_client().open(path + "?lon=118.8&lat=32.05", method=method)
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"].split(", ")
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
 
 
 def test_no_request_a_client_can_send_gives_a_500(app):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import StationmapError
@@ -31,9 +31,13 @@ def _render_stationmap_error(error: StationmapError) -> tuple[Response | str, in
     return _render(error.status, error.code, error.message)
 
 
-def _render_http_error(error: HTTPException) -> tuple[Response | str, int]:
+def _render_http_error(error: HTTPException) -> Response:
     code = (error.name or "error").lower().replace(" ", "_")
-    return _render(error.code or 500, code, error.description or error.name)
+    response = make_response(_render(error.code or 500, code, error.description or error.name))
+    allowed = getattr(error, "valid_methods", None)  # a 405 says what is allowed
+    if allowed:
+        response.headers["Allow"] = ", ".join(allowed)
+    return response
 
 
 def _render_unexpected(error: Exception) -> tuple[Response | str, int]:

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from .. import __version__
+from ..identifiers import ALPHABET, ID_LENGTH
 from ..vocabulary import AMENITIES, KINDS, STATUSES
 from .params import FILTER_PARAMS, PARAMETERS
 
@@ -25,6 +26,12 @@ class Endpoint:
     returns: str = "FeatureCollection"
     path_params: dict[str, str] = field(default_factory=dict)
 
+
+PATH_PARAM_SCHEMAS = {
+    "station_id": {"type": "string", "pattern": f"^[{ALPHABET}]{{{ID_LENGTH}}}$"},
+    "adcode": {"type": "string", "pattern": "^[0-9]{6}$"},
+}
+"""What each path parameter looks like; anything else is answered with a 400."""
 
 ENDPOINTS: dict[str, Endpoint] = {
     "/api/v1/": Endpoint(
@@ -144,7 +151,7 @@ def _path_param(name: str, description: str) -> dict[str, Any]:
         "in": "path",
         "required": True,
         "description": description,
-        "schema": {"type": "string"},
+        "schema": PATH_PARAM_SCHEMAS[name],
     }
 
 

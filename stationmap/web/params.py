@@ -118,7 +118,8 @@ PARAMETERS: dict[str, Param] = {
         Param(
             "open_at",
             {"type": "string", "format": "date-time"},
-            "Only stations open at this ISO-8601 time (Asia/Shanghai unless it has an offset).",
+            "Only stations open at this ISO-8601 time (Asia/Shanghai unless it has an offset); "
+            "not together with open_now=true.",
         ),
         Param(
             "include_unknown_hours",
