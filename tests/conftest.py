@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from stationmap.regions import load_regions
 from stationmap.store import Store
 from stationmap.store.backend import create_store_engine
+from stationmap.web import close_app
 
 POSTGRES_URL = os.environ.get("STATIONMAP_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGIS = (
@@ -102,17 +103,12 @@ def _make_app(database_url: str, **settings: str):
     return app
 
 
-def _close_app(app) -> None:
-    app.extensions["stationmap.finder"].stop()
-    app.extensions["stationmap.store"].close()
-
-
 @pytest.fixture
 def app(spatialite_url: str):
     """The Flask app on a fresh SpatiaLite store."""
     app = _make_app(spatialite_url)
     yield app
-    _close_app(app)
+    close_app(app)
 
 
 @pytest.fixture(params=["memory", "database"])
@@ -120,7 +116,7 @@ def any_app(request: pytest.FixtureRequest, database_url: str):
     """The app on each backend, with each way of answering nearest queries."""
     app = _make_app(database_url, finder=request.param)
     yield app
-    _close_app(app)
+    close_app(app)
 
 
 @pytest.fixture

@@ -49,6 +49,13 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def close_app(app: Flask) -> None:
+    """Stop following the store, then close its connections (for tests and scripts
+    that build an app and are done with it before the process ends)."""
+    app.extensions[FINDER_KEY].stop()
+    app.extensions[STORE_KEY].close()
+
+
 def _prime_answers(index: StationIndex) -> None:
     """Serialise every station's GeoJSON once the index is loaded (off the request path)."""
     prime_feature_heads(index.stations)
