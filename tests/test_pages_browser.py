@@ -152,6 +152,8 @@ def test_overview_map_clusters_add_up_and_split_into_stations(page: Page, live_s
     page.goto("/map")
     clusters = page.locator(".cluster[data-count]")
     expect(clusters.first).to_be_visible()
+    borders = page.locator("path.province-borders")
+    expect(borders).to_be_visible()  # bearings without tiles
     save_screenshot(page, "overview.png")
     total = number_in(page.locator("#total").inner_text())
     assert total == live_server.get_json("/api/v1/")["active_stations"]
@@ -165,6 +167,7 @@ def test_overview_map_clusters_add_up_and_split_into_stations(page: Page, live_s
     page.evaluate(f"window.stationmap.map.setView([{lat}, {lon}], 17)")
 
     expect(page.locator(".station-marker").first).to_be_visible()
+    expect(borders).to_have_count(0)  # too coarse this close: the tiles' own borders serve
     save_screenshot(page, "overview-street.png")
 
 

@@ -36,7 +36,21 @@
     sm.lastView = body;
   }
 
+  /* Province borders give a national view its bearings when tiles do not load. They are
+     simplified to about 5 km, so closer in they step aside for the tiles' own. */
+  const BORDERS_MAX_ZOOM = 8;
+  async function addBorders() {
+    map.createPane("borders").style.zIndex = 350; /* above tiles, below markers */
+    const body = await sm.getJSON("/api/v1/regions/provinces?crs=" + cfg.crs);
+    const borders = L.geoJSON(body, { pane: "borders", interactive: false,
+      style: { className: "province-borders", color: "#64748b", weight: 1, opacity: 0.8 } });
+    const show = () => (map.getZoom() <= BORDERS_MAX_ZOOM ? borders.addTo(map) : borders.remove());
+    map.on("zoomend", show);
+    show();
+  }
+
   const filters = sm.chips(document.getElementById("chips"), () => refresh());
   map.on("moveend", refresh);
   refresh();
+  addBorders().catch((error) => console.warn("province borders not shown:", error.message));
 })(window.stationmap);

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from .. import __version__
+from ..borders import borders_geojson
 from ..coordinates import from_wgs84, point_to_wgs84, to_wgs84
 from ..errors import BadRequest
 from ..finder import (
@@ -189,6 +190,16 @@ def counties():
             ]
         }
     )
+
+
+@blueprint.get("/regions/provinces")
+def province_borders():
+    """Province borders as lines, in the asked coordinate system; they change only
+    with a release, so clients may keep them for a day."""
+    args = _args("/api/v1/regions/provinces")
+    response = Response(borders_geojson(args.crs()), mimetype="application/geo+json")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @blueprint.get("/counties/<adcode>/stations")

@@ -80,6 +80,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         returns="Feature",
         path_params={"station_id": "The station's 10-character id."},
     ),
+    "/api/v1/regions/provinces": Endpoint(
+        "Province borders and coastline as light lines (simplified to about 5 km), for "
+        "context on a map whose tiles do not load.",
+        ("crs",),
+        returns="Borders",
+    ),
     "/api/v1/counties/{adcode}/stations": Endpoint(
         "Every station of a county that passes the filters.",
         ("crs", *FILTER_PARAMS),
@@ -230,6 +236,29 @@ def _schemas() -> dict[str, Any]:
             },
         },
         "ServiceInfo": {"type": "object"},
+        "Borders": {
+            "type": "object",
+            "required": ["type", "features", "source"],
+            "properties": {
+                "type": {"type": "string", "enum": ["FeatureCollection"]},
+                "crs_name": {"type": "string", "enum": ["wgs84", "gcj02", "bd09"]},
+                "source": {"type": "string"},
+                "features": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "geometry": {
+                                "type": "object",
+                                "properties": {
+                                    "type": {"type": "string", "enum": ["MultiLineString"]}
+                                },
+                            }
+                        },
+                    },
+                },
+            },
+        },
         "Clusters": {
             "type": "object",
             "required": ["features", "in_view", "total"],
