@@ -231,16 +231,17 @@ def rows_in_box(
     ends = np.searchsorted(index.grid_keys, rows_y * GRID_COLUMNS + gx1, side="right")
     if gx1 < gx0 or not len(rows_y):
         return np.zeros(0, dtype=np.int64)
-    rows = index.grid_order[
-        np.concatenate([np.arange(s, e) for s, e in zip(starts, ends, strict=True)])
-    ]
-    inside = (
-        (index.lon[rows] >= min_lon)
-        & (index.lon[rows] <= max_lon)
-        & (index.lat[rows] >= min_lat)
-        & (index.lat[rows] <= max_lat)
-    )
+    rows = index.grid_order[_concatenated_ranges(starts, ends)]
+    lon, lat = index.lon[rows], index.lat[rows]
+    inside = (lon >= min_lon) & (lon <= max_lon) & (lat >= min_lat) & (lat <= max_lat)
     return np.sort(rows[inside]) if ordered else rows[inside]
+
+
+def _concatenated_ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """``concatenate([arange(s, e) for s, e in zip(starts, ends)])`` without the loop."""
+    lengths = np.maximum(ends - starts, 0)
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return offsets + np.arange(offsets.size)
 
 
 def _spread(
