@@ -42,7 +42,8 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from stationmap import create_app
-from stationmap.web import FINDER_KEY, STORE_KEY
+from stationmap.allocator import keep_freed_memory
+from stationmap.web import FINDER_KEY, close_app
 from stationmap.web.compression import gzip_body
 
 STARTED = time.perf_counter()
@@ -563,14 +564,16 @@ def _rider_figures(located: list, painted: list, sizes: list, loads: int) -> lis
 
 
 def time_in_process(db: Path, folder: Path, samples: list[ClusterSample]) -> list[ClusterSample]:
-    """Each sample's path timed through Flask's test client, gzip asked as Chromium does."""
+    """Each sample's path timed through Flask's test client, gzip asked as Chromium does,
+    with malloc tuned as in `stationmap serve`'s workers."""
+    keep_freed_memory()
     app = create_app({"database_url": f"sqlite:///{db}", "basemap": "none", "instance_dir": folder})
     app.extensions[FINDER_KEY].current()
     client = app.test_client()
     try:
         timed = [replace(s, server_ms=_median_ms(client, s.path)) for s in samples]
     finally:
-        app.extensions[STORE_KEY].close()
+        close_app(app)
     progress(f"timed {len(timed)} cluster answers in process, {SERVER_REPEATS} times each")
     return timed
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from ..allocator import keep_freed_memory
+
 
 class StationmapServer(BaseApplication):
     """gunicorn with its options given in code, not a config file."""
@@ -21,6 +23,7 @@ class StationmapServer(BaseApplication):
     def load(self) -> Any:
         from . import FINDER_KEY, create_app
 
+        keep_freed_memory()  # in each worker, before its index is built
         app = create_app()
         app.extensions[FINDER_KEY].warm()
         return app
