@@ -135,3 +135,14 @@ def test_counts_by_status(store):
     add_station(store, status="active")
     add_station(store, status="closed")
     assert (store.count_stations(), store.count_stations(status="active")) == (2, 1)
+
+
+def test_stations_read_together_share_their_repeated_values(store):
+    first = add_station(store, name="甲", opening_hours="Mo-Fr 08:00-18:00")
+    second = add_station(
+        store, name="乙", lonlat=(XUANWU[0] + 0.001, XUANWU[1]), opening_hours="Mo-Fr 08:00-18:00"
+    )
+    read = {s.id: s for s in store.read_stations()}
+    a, b = read[first.id], read[second.id]
+    assert a.county == b.county == "玄武区" and a.county is b.county
+    assert a.opening_hours is b.opening_hours and a.name is not b.name
