@@ -11,8 +11,8 @@ from .params import QueryArgs
 NEAREST = "/api/v1/stations/nearest"
 
 
-def nearest_geojson(args: QueryArgs, index: StationIndex) -> str:
-    """The nearest-stations answer for a query, from the in-memory index, as GeoJSON text."""
+def nearest_geojson(args: QueryArgs, index: StationIndex) -> bytes:
+    """The nearest-stations answer for a query, from the in-memory index, as GeoJSON (UTF-8)."""
     crs = args.crs()
     lon, lat = args.number("lon"), args.number("lat")
     if crs != "wgs84":

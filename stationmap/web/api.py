@@ -258,7 +258,7 @@ def _collection(found: list[FoundStation], crs: str, notice: str | None) -> Resp
     return _geojson(found_collection_json(found, coordinates_in(found, crs), crs, notice))
 
 
-def _geojson(body: str) -> Response:
+def _geojson(body: str | bytes) -> Response:
     response = Response(body, mimetype="application/geo+json")
     response.headers["Cache-Control"] = SHORT_CACHE
     return response

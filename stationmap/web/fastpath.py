@@ -57,7 +57,7 @@ class NearestFastPath:
 
     def _answer(self, environ: dict[str, Any]) -> bytes:
         args = query_arguments(environ.get("QUERY_STRING", ""))
-        return nearest_geojson(QueryArgs(args, self.allowed), self.live.current()).encode()
+        return nearest_geojson(QueryArgs(args, self.allowed), self.live.current())
 
 
 def query_arguments(query: str) -> dict[str, str]:
