@@ -127,6 +127,8 @@ BAD_REQUESTS = [
     ("/api/v1/stations/nearest?lon=116.4&lat=39.9&k=0", "k"),
     ("/api/v1/stations/nearest?lon=116.4&lat=39.9&k=10000", "k"),
     ("/api/v1/stations/nearest?lon=116.4&lat=39.9&k=2.5", "k"),
+    ("/api/v1/stations/nearest?lon=116.4&lat=39.9&k=²", "k"),
+    ("/api/v1/clusters?bbox=116,39,117,40&zoom=²", "zoom"),
     ("/api/v1/stations/nearest?lon=116.4&lat=39.9&amenities=sauna", "amenities"),
     ("/api/v1/stations/nearest?lon=116.4&lat=39.9&kinds=castle", "kinds"),
     ("/api/v1/stations/nearest?lon=116.4&lat=39.9&status=open", "status"),
@@ -145,6 +147,7 @@ BAD_REQUESTS = [
     ("/api/v1/stations?bbox=116,39,117,nan", "bbox"),
     ("/api/v1/stations", "bbox"),
     ("/api/v1/stations?bbox=116,39,117,40&limit=0", "limit"),
+    ("/api/v1/stations?bbox=116,39,117,40&limit=²", "limit"),
     ("/api/v1/stations/within?lon=116.4&lat=39.9", "radius_m"),
     ("/api/v1/stations/within?lon=116.4&lat=39.9&radius_m=1e9", "radius_m"),
     ("/api/v1/stations/search?q=", "q"),
@@ -152,6 +155,7 @@ BAD_REQUESTS = [
     ("/api/v1/stations/search?q=" + "驿" * 101, "q"),
     ("/api/v1/stations/abc", "id"),
     ("/api/v1/counties/32/stations", "adcode"),
+    ("/api/v1/counties/３２０１０２/stations", "adcode"),
 ]
 
 

@@ -206,7 +206,7 @@ def province_borders():
 def county(adcode: str):
     """Every station of a county (6-digit adcode) that passes the filters."""
     args = _args("/api/v1/counties/{adcode}/stations")
-    if not (len(adcode) == 6 and adcode.isdigit()):
+    if not (len(adcode) == 6 and adcode.isascii() and adcode.isdigit()):
         raise BadRequest(
             f"adcode: got {adcode!r}, expected a 6-digit county code such as 320102",
             code="invalid_parameter",

@@ -31,7 +31,7 @@ PATH_PARAM_SCHEMAS = {
     "station_id": {"type": "string", "pattern": f"^[{ALPHABET}]{{{ID_LENGTH}}}$"},
     "adcode": {"type": "string", "pattern": "^[0-9]{6}$"},
 }
-"""What each path parameter looks like; anything else is answered with a 400."""
+"""What each path parameter looks like (ASCII digits and letters); anything else is a 400."""
 
 ENDPOINTS: dict[str, Endpoint] = {
     "/api/v1/": Endpoint(

@@ -178,7 +178,7 @@ class QueryArgs:
         raw = self.args.get(name)
         if raw is None:
             return schema["default"]
-        if not raw.strip().lstrip("-").isdigit():
+        if not raw.strip().lstrip("-").isdecimal():  # isdigit() would pass "²", int() not
             raise invalid(
                 name, raw, f"a whole number from {schema['minimum']} to {schema['maximum']}"
             )
