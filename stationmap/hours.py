@@ -69,19 +69,23 @@ DAY_WORDS = {
     "PH": "法定节假日",
 }
 DAY_RANGE_WORDS = {"Mo-Su": "每天", "Sa-Su": "周末"}
+WEEK = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAY = "(?:" + "|".join(DAY_WORDS) + ")"
-_DAYS = rf"{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*"
-_SPAN = r"\d{2}:\d{2}-\d{2}:\d{2}"
-_RULE = re.compile(rf"(?:(?P<days>{_DAYS}) )?(?:(?P<spans>{_SPAN}(?:,{_SPAN})*)|closed|off)")
+_DAYS = re.compile(rf"{_DAY}(?:-{_DAY})?(?:,{_DAY}(?:-{_DAY})?)*")
+_SPANS = re.compile(r"\d{2}:\d{2}-\d{2}:\d{2}(?:,\d{2}:\d{2}-\d{2}:\d{2})*")
+ALL_DAY = "24小时"
 
 
 @lru_cache(maxsize=4096)
 def describe_hours(text: str | None) -> str | None:
     """Opening hours as a rider reads them, e.g. ``周一至周五 08:30-17:30；法定节假日休息``.
 
-    Covers what stations use: weekdays, holidays, time spans (overnight ones end
-    on 次日). Anything else (months, sunrise, comments) comes back in OpenStreetMap
-    syntax whole rather than half translated. None (unknown hours) stays None.
+    Covers what stations use: weekdays, holidays, time spans (those past midnight
+    end on 次日), whole days. The rules come from opening-hours-py's normalised form,
+    where a later rule has already replaced an earlier one for the same days; if
+    two rules still name the same day (a span past midnight), the text would read
+    as if both held, so it stays in OpenStreetMap syntax, as does anything else
+    (months, sunrise, comments) rather than being half translated. None stays None.
     """
     if text is None:
         return None
@@ -91,20 +95,34 @@ def describe_hours(text: str | None) -> str | None:
         return text
     if canonical == ALWAYS_OPEN:
         return "24小时开放"
-    rules = [_describe_rule(rule) for rule in canonical.split("; ")]
-    return text if None in rules else "；".join(rules)  # type: ignore[arg-type]
+    rules = [_split_rule(rule) for rule in canonical.split("; ")]
+    if None in rules or _days_overlap([days for days, _ in rules]):  # type: ignore[misc]
+        return text
+    described = [_describe_rule(days, times) for days, times in rules]  # type: ignore[misc]
+    return text if None in described else "；".join(described)  # type: ignore[arg-type]
 
 
-def _describe_rule(rule: str) -> str | None:
-    """One rule (days and spans, or days closed) in Chinese; None outside that shape."""
-    found = _RULE.fullmatch(rule)
-    if found is None:
-        return None
-    days = found["days"] or "Mo-Su"
+def _split_rule(rule: str) -> tuple[str, str] | None:
+    """A normalised rule as (days, times); days default to every day. None if unknown."""
+    if rule == ALWAYS_OPEN:
+        return "Mo-Su", ""
+    head, _, rest = rule.partition(" ")
+    if _DAYS.fullmatch(head):
+        return head, rest
+    return ("Mo-Su", rule) if _SPANS.fullmatch(rule) else None
+
+
+def _describe_rule(days: str, times: str) -> str | None:
+    """One rule in Chinese: its days, then its spans, 休息 or 24小时."""
     words = "、".join(DAY_RANGE_WORDS.get(part) or _describe_days(part) for part in days.split(","))
-    if found["spans"] is None:
+    if times in ("closed", "off"):
         return f"{words}休息"
-    return f"{words} " + "、".join(_describe_span(span) for span in found["spans"].split(","))
+    if not times:
+        return f"{words} {ALL_DAY}"
+    if not _SPANS.fullmatch(times):
+        return None
+    spans = [_describe_span(span) for span in times.split(",")]
+    return None if None in spans else f"{words} " + "、".join(spans)  # type: ignore[arg-type]
 
 
 def _describe_days(part: str) -> str:
@@ -112,9 +130,44 @@ def _describe_days(part: str) -> str:
     return DAY_WORDS[first] + (f"至{DAY_WORDS[last]}" if last else "")
 
 
-def _describe_span(span: str) -> str:
-    start, end = span.split("-")
-    return f"{start}-次日{end}" if end <= start else span
+def _describe_span(span: str) -> str | None:
+    """``08:00-18:00`` as it is; one past midnight (``22:00-02:00``, ``22:00-26:00``)
+    as ``22:00-次日02:00``."""
+    start, end = (_minutes(t) for t in span.split("-"))
+    if start >= 24 * 60:
+        return None
+    if end > 24 * 60 or end <= start:
+        return f"{_clock(start)}-次日{_clock(end % (24 * 60))}"
+    return span
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _days_overlap(rules_days: list[str]) -> bool:
+    """Whether two rules name the same day (weekdays, or PH)."""
+    seen: set[str] = set()
+    for days in rules_days:
+        named = set().union(*(_expand_days(part) for part in days.split(",")))
+        if seen & named:
+            return True
+        seen |= named
+    return False
+
+
+def _expand_days(part: str) -> set[str]:
+    """``Mo-Fr`` as {Mo, Tu, We, Th, Fr}; a range may wrap round the week (``Sa-Mo``)."""
+    first, _, last = part.partition("-")
+    if not last or first == "PH" or last == "PH":
+        return {first, last} - {""}
+    start, stop = WEEK.index(first), WEEK.index(last)
+    return {WEEK[(start + i) % 7] for i in range((stop - start) % 7 + 1)}
 
 
 class HoursBook:
