@@ -3,11 +3,12 @@
     .venv/bin/python scripts/bench_finder.py [--quick] [--skip-http] [--skip-postgis]
 
 In process: ``find_nearest`` (k=5) on the 173,000-station demo set and on a
-1,730,000-station set, without and with filters, next to the bare k-d tree query it
-is built on (the floor), a naive k-d tree over lon/lat, and a PostGIS geography KNN
-query over one psycopg connection. Over HTTP: ``/api/v1/stations/nearest`` under
-``stationmap serve --workers 2`` loaded by wrk, next to a bare Flask app and the
-same endpoint answered by PostGIS per request, all under the same gunicorn settings.
+1,730,000-station set, without and with filters, next to a bare scipy cKDTree query on
+the same 3-D points (the floor), the bare pykdtree query ours makes, a naive k-d tree
+over lon/lat, and a PostGIS geography KNN query over one psycopg connection. Over
+HTTP: ``/api/v1/stations/nearest`` under ``stationmap serve --workers 2`` loaded by
+wrk, next to a bare Flask app and the same endpoint answered by PostGIS per request,
+all under the same gunicorn settings.
 
 The machine is noisy, so every figure is shown as a ratio to a baseline measured in
 the same run, with its target beside it; nothing fails. Progress goes to stderr.

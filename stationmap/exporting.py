@@ -55,7 +55,9 @@ def _write_geojson(
     for station in stations:
         if count:
             out.write(",\n")
-        out.write(json.dumps(station_feature(station), ensure_ascii=False))
+        feature = station_feature(station)
+        del feature["properties"]["hours_text"]  # display wording, not stored data
+        out.write(json.dumps(feature, ensure_ascii=False))
         count += 1
         on_row()
     out.write("\n]}\n")

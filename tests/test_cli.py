@@ -91,6 +91,7 @@ def test_export_geojson_and_csv(run, tmp_path):
     assert "synthetic" in collection["notice"].lower() or "合成" in collection["notice"]
     feature = collection["features"][0]
     assert feature["geometry"]["type"] == "Point" and len(feature["id"]) == 10
+    assert "hours_text" not in feature["properties"]  # as stored: no display wording
     assert run("export", str(tmp_path / "all.txt"), "--format", "csv").exit_code == 0
     with (tmp_path / "all.txt").open(encoding="utf-8") as lines:
         rows = list(csv.reader(lines))
