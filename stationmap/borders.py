@@ -63,11 +63,5 @@ def _without_islands(geometry: shapely.Geometry) -> shapely.Geometry:
 def _in_crs(line: np.ndarray, crs: str) -> list[list[float]]:
     """One line's points in ``crs``, rounded. A point without a shift there (on the
     coast, just outside the outline the shifts are defined for) stays as it is."""
-    lon, lat = line[:, 0], line[:, 1]
-    if crs != "wgs84":
-        new_lon, new_lat = from_wgs84(lon, lat, crs, on_outside="nan")
-        lon, lat = (
-            np.where(np.isnan(new_lon), lon, new_lon),
-            np.where(np.isnan(new_lat), lat, new_lat),
-        )
+    lon, lat = from_wgs84(line[:, 0], line[:, 1], crs, on_outside="keep")
     return np.round(np.column_stack((lon, lat)), DECIMALS).tolist()

@@ -26,7 +26,8 @@ mistake in the data, not something to convert. Every conversion to or from them 
 the WGS-84 side against the mainland outline (``stationmap.regions``, with its coastal
 margin) and refuses points elsewhere: it raises ``BadRequest`` (code ``outside_china``),
 or with ``on_outside="nan"`` returns NaN for just those points, so an importer can reject
-rows one by one.
+rows one by one; ``on_outside="keep"`` leaves just those points as they were (a map's
+viewport corner out at sea, a coastline vertex just past the outline).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from .regions import load_regions
 CRS_NAMES = ("wgs84", "gcj02", "bd09")
 """The coordinate systems stationmap converts between, by the names callers use."""
 
-OnOutside = Literal["raise", "nan"]
+OnOutside = Literal["raise", "nan", "keep"]
 Pair = tuple[np.ndarray, np.ndarray]
 Transform = Callable[[np.ndarray, np.ndarray], Pair]
 Side = Literal["input", "result", "input_from_gcj02", "result_from_gcj02"]
@@ -160,6 +161,8 @@ def _convert(
     inside = _in_china(usable, *_wgs84_side(check, given, (new_lon, new_lat)))
     if on_outside == "raise":
         _refuse(lon, lat, inside)
+    if on_outside == "keep":
+        return np.where(inside, new_lon, lon), np.where(inside, new_lat, lat)
     return np.where(inside, new_lon, np.nan), np.where(inside, new_lat, np.nan)
 
 
@@ -242,9 +245,9 @@ def _known_crs(crs: str) -> str:
 
 
 def _known_on_outside(on_outside: str) -> None:
-    """Reject an ``on_outside`` that is neither "raise" nor "nan" (a programming error)."""
-    if on_outside not in ("raise", "nan"):
-        raise ValueError(f"on_outside: got {on_outside!r}, expected 'raise' or 'nan'")
+    """Reject an unknown ``on_outside`` (a programming error)."""
+    if on_outside not in ("raise", "nan", "keep"):
+        raise ValueError(f"on_outside: got {on_outside!r}, expected 'raise', 'nan' or 'keep'")
 
 
 def _gcj02_forward(lon: np.ndarray, lat: np.ndarray) -> Pair:

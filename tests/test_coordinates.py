@@ -236,6 +236,12 @@ def test_non_finite_points_are_refused_or_blanked(bad):
     assert np.isfinite([lon[0], lat[0]]).all() and np.isnan([lon[1], lat[1]]).all()
 
 
+def test_points_outside_china_can_be_kept_as_they_are():
+    lon, lat = from_wgs84([BEIJING[0], 139.69], [BEIJING[1], 35.69], "gcj02", on_outside="keep")
+    assert (lon[1], lat[1]) == (139.69, 35.69)  # Tokyo: no shift defined, left alone
+    assert metres_apart(lon[0], lat[0], *BEIJING) > 100  # Beijing: shifted
+
+
 @pytest.mark.parametrize("crs", ["GCJ-02", "epsg:4326", "", "wgs-84"])
 def test_an_unknown_system_is_a_bad_request(crs):
     with pytest.raises(BadRequest) as refused:

@@ -240,12 +240,8 @@ def _box_to_wgs84(box: tuple[float, float, float, float], crs: str) -> tuple:
     """
     if crs == "wgs84":
         return box
-    lons, lats = to_wgs84([box[0], box[2]], [box[1], box[3]], crs, on_outside="nan")
-    west, east = (
-        v if v == v else raw for v, raw in zip(lons.tolist(), (box[0], box[2]), strict=True)
-    )
-    south, north = (
-        v if v == v else raw for v, raw in zip(lats.tolist(), (box[1], box[3]), strict=True)
+    (west, east), (south, north) = (
+        v.tolist() for v in to_wgs84([box[0], box[2]], [box[1], box[3]], crs, on_outside="keep")
     )
     return (west, south, east, north)
 
