@@ -95,24 +95,32 @@ def describe_hours(text: str | None) -> str | None:
         return text
     if canonical == ALWAYS_OPEN:
         return "24小时开放"
-    rules = [_split_rule(rule) for rule in canonical.split("; ")]
-    if None in rules or _days_overlap([days for days, _ in rules]):  # type: ignore[misc]
+    try:
+        rules = [_split_rule(rule) for rule in canonical.split("; ")]
+        if _days_overlap([days for days, _ in rules]):
+            return text
+        return "；".join(_describe_rule(days, times) for days, times in rules)
+    except _NoWording:
         return text
-    described = [_describe_rule(days, times) for days, times in rules]  # type: ignore[misc]
-    return text if None in described else "；".join(described)  # type: ignore[arg-type]
 
 
-def _split_rule(rule: str) -> tuple[str, str] | None:
-    """A normalised rule as (days, times); days default to every day. None if unknown."""
+class _NoWording(Exception):
+    """A rule outside what :func:`describe_hours` words in Chinese."""
+
+
+def _split_rule(rule: str) -> tuple[str, str]:
+    """A normalised rule as (days, times); days default to every day."""
     if rule == ALWAYS_OPEN:
         return "Mo-Su", ""
     head, _, rest = rule.partition(" ")
     if _DAYS.fullmatch(head):
         return head, rest
-    return ("Mo-Su", rule) if _SPANS.fullmatch(rule) else None
+    if _SPANS.fullmatch(rule):
+        return "Mo-Su", rule
+    raise _NoWording(rule)
 
 
-def _describe_rule(days: str, times: str) -> str | None:
+def _describe_rule(days: str, times: str) -> str:
     """One rule in Chinese: its days, then its spans, 休息 or 24小时."""
     words = "、".join(DAY_RANGE_WORDS.get(part) or _describe_days(part) for part in days.split(","))
     if times in ("closed", "off"):
@@ -120,9 +128,8 @@ def _describe_rule(days: str, times: str) -> str | None:
     if not times:
         return f"{words} {ALL_DAY}"
     if not _SPANS.fullmatch(times):
-        return None
-    spans = [_describe_span(span) for span in times.split(",")]
-    return None if None in spans else f"{words} " + "、".join(spans)  # type: ignore[arg-type]
+        raise _NoWording(times)
+    return f"{words} " + "、".join(_describe_span(span) for span in times.split(","))
 
 
 def _describe_days(part: str) -> str:
@@ -130,12 +137,12 @@ def _describe_days(part: str) -> str:
     return DAY_WORDS[first] + (f"至{DAY_WORDS[last]}" if last else "")
 
 
-def _describe_span(span: str) -> str | None:
+def _describe_span(span: str) -> str:
     """``08:00-18:00`` as it is; one past midnight (``22:00-02:00``, ``22:00-26:00``)
     as ``22:00-次日02:00``."""
     start, end = (_minutes(t) for t in span.split("-"))
     if start >= 24 * 60:
-        return None
+        raise _NoWording(span)
     if end > 24 * 60 or end <= start:
         return f"{_clock(start)}-次日{_clock(end % (24 * 60))}"
     return span
