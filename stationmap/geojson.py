@@ -138,13 +138,16 @@ def cluster_view_json(view, crs: str, notice: str | None) -> str:
     """A :class:`ClusterView` as GeoJSON: cluster points with ``count``, or single stations.
 
     Single stations carry only what a map marker needs (name, kind, open_now); their
-    full record is one request away. Coordinates are in ``crs``.
+    full record is one request away. Coordinates are in ``crs``; a cluster's centre is
+    a mean and may fall at sea, where GCJ-02 and BD-09 have no shift: it stays as it is.
     """
     points = [(c.lon, c.lat) for c in view.clusters] + [
         (f.station.lon, f.station.lat) for f in view.stations
     ]
     if crs != "wgs84" and points:
-        lons, lats = from_wgs84([p[0] for p in points], [p[1] for p in points], crs)
+        lons, lats = from_wgs84(
+            [p[0] for p in points], [p[1] for p in points], crs, on_outside="keep"
+        )
         points = list(zip(lons.tolist(), lats.tolist(), strict=True))
     features = [
         _point(x, y, {"count": c.count}) for c, (x, y) in zip(view.clusters, points, strict=False)
