@@ -64,6 +64,7 @@ class InvalidStation(StationmapError):
             **({"row": row} if row is not None else {}),
         )
         self.field = field
+        self.value = value
         self.expected = expected
 
 

@@ -34,3 +34,21 @@ def add_station(
 ) -> Station:
     """Store a station built by :func:`draft` and return it."""
     return store.add_station(draft(name, lonlat, **fields), actor=actor)
+
+
+def table_dump(store: Store) -> dict[str, list[tuple]]:
+    """Every row of every table the store declares (plus the migration version), in key
+    order: equal dumps before and after an operation mean it wrote nothing at all."""
+    from sqlalchemy import select, text
+
+    from stationmap.store.schema import metadata
+
+    with store.engine.connect() as conn:
+        dump = {
+            table.name: [
+                tuple(row) for row in conn.execute(select(table).order_by(*table.primary_key))
+            ]
+            for table in metadata.sorted_tables
+        }
+        dump["alembic_version"] = conn.execute(text("SELECT * FROM alembic_version")).all()
+    return dump

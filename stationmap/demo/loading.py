@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from ..store import Store
+from sqlalchemy import Connection
+
+from ..regions import RegionIndex
+from ..store import Store, load_batch, unions
 from ..types import ImportBatch
 from . import generate_demo_stations
 
@@ -22,30 +25,33 @@ def load_demo(
     actor: str = "load-demo",
     progress: Callable[[int], None] | None = None,
 ) -> ImportBatch:
-    """Generate the demo set and load it, replacing any earlier demo set in one transaction."""
+    """Generate the demo set and load it, its county unions included, in one transaction
+    that also removes any earlier demo set."""
     frame = generate_demo_stations(count=count, seed=seed)
-    unions = _county_unions(store, sorted(frame["adcode"].unique()), actor)
-    frame = frame.assign(union_id=frame["adcode"].map(unions))
-    return store.load_stations(
-        frame,
-        source_name=f"demo (seed {seed}, {count} stations)",
-        source_format="demo",
-        crs="wgs84",
-        actor=actor,
-        replace_format="demo",
-        progress=progress,
-    )
+    with store.transaction() as conn:
+        union_ids = _county_unions(conn, store.regions, sorted(frame["adcode"].unique()), actor)
+        batch = load_batch(
+            conn,
+            store.regions,
+            frame.assign(union_id=frame["adcode"].map(union_ids)),
+            source=(f"demo (seed {seed}, {count} stations)", "demo", "wgs84"),
+            actor=actor,
+            replace_format="demo",
+            progress=progress,
+        )
+    return store.get_batch(batch.public_id)
 
 
-def _county_unions(store: Store, adcodes: list[str], actor: str) -> dict[str, str]:
+def _county_unions(
+    conn: Connection, regions: RegionIndex, adcodes: list[str], actor: str
+) -> dict[str, str]:
     """The public id of each county's union (张家港市总工会), created when missing."""
-    existing = {u.jurisdiction: u.id for u in store.list_unions()}
+    existing = {u.jurisdiction: u.id for u in unions.list_all(conn)}
     missing = [code for code in adcodes if code not in existing]
     rows = [
-        {"name": f"{store.regions.county(code).name}总工会", "jurisdiction": code}
-        for code in missing
+        {"name": f"{regions.county(code).name}总工会", "jurisdiction": code} for code in missing
     ]
-    created = store.add_unions(rows, actor) if rows else []
+    created = unions.add(conn, rows, actor)
     if created:
         log.info("created %d county unions for the demo set", len(created))
     return existing | {u.jurisdiction: u.id for u in created}

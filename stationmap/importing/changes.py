@@ -13,14 +13,21 @@ import numpy as np
 import pandas as pd
 
 from ..finder.geodesy import ecef_point
-from ..store import Store
-from ..store.imports import ImportPlan
+from ..store import Store, stations
 from ..types import Station
 from ..vocabulary import amenities_from_mask, amenity_mask
 from .matching import StoredStations, duplicates_within
+from .plan import ImportPlan
 from .report import ImportReport, RowIssue
 from .rows import ParsedRow
-from .unions import union_ids_for
+from .unions import plan_unions
+
+MATCH_MARGIN_DEG = 0.002
+"""How far around a county's rows stored stations are read for matching (about 200 m,
+well past the 50 m within which two records can be the same station)."""
+
+MAX_MATCH_BOXES = 200
+"""A list touching more counties than this (a national list) reads every station once."""
 
 SAME_PLACE_M = 0.5
 """A station that moved less than this (metres) has not moved: conversions round."""
@@ -62,14 +69,10 @@ def plan_changes(
 ) -> ImportPlan:
     """Decide each accepted row's fate and gather the writes into an :class:`ImportPlan`."""
     provided = _provided_fields(report)
-    unions = union_ids_for(
-        store,
-        [r.values["adcode"] for r in rows],
-        options.union_id,
-        options.county,
-        create=not options.dry_run,
-        actor=options.actor,
+    union_plan = plan_unions(
+        store, [r.values["adcode"] for r in rows], options.union_id, options.county
     )
+    unions = union_plan.ids
     repeats = _repeats_within(rows)
     fresh = [i for i in range(len(rows)) if i not in repeats]
     matches = _match_stored(store, [rows[i] for i in fresh], [unions[i] for i in fresh])
@@ -80,7 +83,9 @@ def plan_changes(
             continue
         outcome.decide(position, rows[i], station, unions[i], provided)
     outcome.record_repeats(rows, repeats)
-    return outcome.plan(source_name, source_format, options)
+    plan = outcome.plan(source_name, source_format, options)
+    plan.new_unions = union_plan.new
+    return plan
 
 
 def _provided_fields(report: ImportReport) -> set[str]:
@@ -104,8 +109,10 @@ def _repeats_within(rows: list[ParsedRow]) -> dict[int, int]:
 def _match_stored(
     store: Store, rows: list[ParsedRow], unions: list[str | None]
 ) -> list[Station | None]:
-    stored = store.read_stations()
-    if not stored or not rows:
+    if not rows:
+        return [None] * len(rows)
+    stored = _stored_near(store, rows)
+    if not stored:
         return [None] * len(rows)
     return StoredStations(stored).match(
         [r.values["name"] for r in rows],
@@ -114,6 +121,38 @@ def _match_stored(
         [r.values.get("source_key") for r in rows],
         unions,
     )
+
+
+def _stored_near(store: Store, rows: list[ParsedRow]) -> list[Station]:
+    """The stored stations a row could be: those around each county's rows, and those
+    sharing a row's source key. A 20-row county list reads its county, not the nation."""
+    boxes = _county_boxes(rows)
+    if len(boxes) > MAX_MATCH_BOXES:
+        return store.read_stations()
+    keys = sorted({k for r in rows if (k := r.values.get("source_key"))})
+    with store.reading() as conn:
+        return stations.in_boxes_or_keyed(conn, boxes, keys)
+
+
+def _county_boxes(rows: list[ParsedRow]) -> list[tuple[float, float, float, float]]:
+    """The box around each county's rows, widened by :data:`MATCH_MARGIN_DEG`."""
+    by_county: dict[str, list[ParsedRow]] = {}
+    for row in rows:
+        by_county.setdefault(row.values["adcode"], []).append(row)
+    boxes = []
+    for group in by_county.values():
+        lons = [r.values["lon"] for r in group]
+        lats = [r.values["lat"] for r in group]
+        margin_lon = MATCH_MARGIN_DEG / max(math.cos(math.radians(max(map(abs, lats)))), 0.1)
+        boxes.append(
+            (
+                min(lons) - margin_lon,
+                min(lats) - MATCH_MARGIN_DEG,
+                max(lons) + margin_lon,
+                max(lats) + MATCH_MARGIN_DEG,
+            )
+        )
+    return boxes
 
 
 class _Outcome:

@@ -21,9 +21,10 @@ import numpy as np
 from ..coordinates import CRS_NAMES, to_wgs84
 from ..errors import BadRequest
 from ..store import Store
-from ..store.imports import ImportPlan, apply_import
+from .apply import apply_import
 from .changes import plan_changes
 from .columns import ColumnMap, is_known_header, map_columns
+from .plan import Closure, ImportPlan
 from .readers import Sheet, find_header_row, read_sheet, read_sheet_bytes
 from .report import ImportReport, RowIssue
 from .rows import ParsedRow, parse_row
@@ -289,7 +290,7 @@ def _maybe_close_missing(
         )
         return
     seen = set(plan.matched_ids)
-    plan.closures = [(s.id, s.version) for s in stations if s.id not in seen]
+    plan.closures = [Closure(s.id, s.version, s.status) for s in stations if s.id not in seen]
     plan.counts["closed"] = len(plan.closures)
     report.counts["closed"] = len(plan.closures)
 

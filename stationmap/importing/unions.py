@@ -1,24 +1,33 @@
-"""Which union owns each imported station."""
+"""Which union owns each imported station (planned, never written while planning)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from ..errors import BadRequest
+from ..identifiers import new_public_id
 from ..store import Store
 
 
-def union_ids_for(
-    store: Store,
-    adcodes: list[str],
-    union_id: str | None,
-    county: str | None,
-    create: bool,
-    actor: str = "import",
-) -> list[str | None]:
+@dataclass
+class UnionPlan:
+    """The owning union of each row, and the county unions the import must create."""
+
+    ids: list[str | None]
+    """Public id of each row's union."""
+    new: list[dict[str, str]] = field(default_factory=list)
+    """Unions to create when the plan is applied: ``public_id``, ``name``, ``jurisdiction``."""
+
+
+def plan_unions(
+    store: Store, adcodes: list[str], union_id: str | None, county: str | None
+) -> UnionPlan:
     """The owning union's public id per row.
 
     A union named with ``--union`` owns them all; otherwise the union of the declared
-    county, or of each station's own county. Missing county unions are created
-    (not in a dry run, where they stay None).
+    county, or of each station's own county. A county without a union gets one, with
+    its id drawn now so that the plan's additions can name it; it is created in the
+    same transaction as the stations, so a dry run or a refused import creates none.
     """
     known = store.list_unions()
     if union_id is not None:
@@ -26,14 +35,16 @@ def union_ids_for(
             raise BadRequest(
                 f"union: got {union_id!r}, which is no union's id", code="invalid_parameter"
             )
-        return [union_id] * len(adcodes)
+        return UnionPlan([union_id] * len(adcodes))
     wanted = [county or code for code in adcodes]
     by_county = {u.jurisdiction: u.id for u in known}
     missing = sorted({code for code in wanted if code not in by_county})
-    if missing and create:
-        rows = [{"name": _union_name(store, code), "jurisdiction": code} for code in missing]
-        by_county |= {u.jurisdiction: u.id for u in store.add_unions(rows, actor=actor)}
-    return [by_county.get(code) for code in wanted]
+    new = [
+        {"public_id": new_public_id(), "name": _union_name(store, code), "jurisdiction": code}
+        for code in missing
+    ]
+    by_county |= {u["jurisdiction"]: u["public_id"] for u in new}
+    return UnionPlan([by_county[code] for code in wanted], new)
 
 
 def _union_name(store: Store, adcode: str) -> str:

@@ -57,6 +57,11 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+def now() -> datetime:
+    """The current time in UTC: what every write stores (one place, so writes agree)."""
+    return datetime.now(UTC)
+
+
 def _one_of(column: str, keys: Any) -> str:
     return f"{column} IN ({', '.join(repr(k) for k in keys)})"
 

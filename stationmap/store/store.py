@@ -1,9 +1,12 @@
-"""The station store: every read and write of stations, unions, batches and audit.
+"""The station store: one engine, the reference layers, and the writes use cases compose.
 
 A :class:`Store` wraps one SQLAlchemy engine; its SQL is dialect-neutral and runs
-unchanged on SpatiaLite and PostGIS (what differs lives in :mod:`.backend`).
-Every write is validated first (:mod:`.validation`), runs in one transaction and
-leaves an audit entry saying who changed what.
+unchanged on SpatiaLite and PostGIS (what differs lives in :mod:`.backend`). The
+writers and readers live in one module per aggregate (:mod:`.stations`,
+:mod:`.unions`, :mod:`.batches`, :mod:`.audit`, :mod:`.feed`), each taking a
+connection; a use case opens :meth:`Store.transaction` and composes them, so an
+import's unions, batch, stations and audit entries commit together or not at all.
+The methods here are the common single-step uses of those writers.
 """
 
 from __future__ import annotations
@@ -13,33 +16,23 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Float, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..config import Settings
 from ..errors import Conflict, InvalidStation, NotFound
-from ..identifiers import new_public_id, new_public_ids
 from ..regions import RegionIndex, load_regions
 from ..types import EDITABLE_FIELDS, AuditEntry, ImportBatch, Station, StationDraft, Union
-from ..vocabulary import amenity_mask
-from . import migrate
-from .backend import create_store_engine, geometry_in_box, point_lonlat
-from .records import public_values, station_from_row, station_select, station_values
-from .schema import audit_entries, import_batches, stations, unions
-from .validation import clean_draft, clean_frame
+from . import audit, batches, migrate, stations, unions
+from .backend import create_store_engine
+from .records import public_values, station_values
+from .schema import audit_entries
+from .validation import clean_draft, one_station
 
 log = logging.getLogger(__name__)
-
-INSERT_CHUNK = 5000
-
-
-def now() -> datetime:
-    """The current time in UTC (one place, so every write agrees on it)."""
-    return datetime.now(UTC)
 
 
 class Store:
@@ -79,30 +72,37 @@ class Store:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction for a use case to compose writers in: all commits, or nothing.
+
+        A clash with a stored public id becomes :class:`Conflict` (after the rollback).
+        """
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except IntegrityError as exc:
+            if "public_id" not in str(exc.orig):
+                raise
+            raise Conflict(
+                "a station with that id is already stored; leave the id out to get "
+                "a new one, or update the stored station"
+            ) from None
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for readers."""
+        with self.engine.connect() as conn:
+            yield conn
+
     # -- stations ------------------------------------------------------------------
 
     def add_station(self, draft: StationDraft, actor: str) -> Station:
         """Validate and store a new station; returns it as stored."""
-        values = clean_draft(draft, self.regions)
-        public_id = draft.public_id or new_public_id()
-        with _unique_ids_or_conflict(), self.engine.begin() as conn:
-            union_pk = self._union_pk(conn, draft.union_id)
-            stamp = now()
-            conn.execute(
-                _insert_stations(),
-                [
-                    {
-                        **values,
-                        "public_id": public_id,
-                        "union_id": union_pk,
-                        "batch_id": None,
-                        "version": 1,
-                        "created_at": stamp,
-                        "updated_at": stamp,
-                    }
-                ],
-            )
-            _audit(conn, actor, "create", "station", public_id, None, public_values(values))
+        frame = pd.DataFrame([dataclasses.asdict(draft)], dtype=object)
+        with self.transaction() as conn, one_station():
+            values = stations.clean_new(conn, frame, self.regions)
+            [public_id] = stations.add(conn, values, actor)
         return self.get_station(public_id)
 
     def update_station(
@@ -117,34 +117,27 @@ class Store:
         ``expected_version`` guards against overwriting someone else's edit: when
         given and the stored version differs, :class:`Conflict` is raised.
         """
-        unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
-        if unknown:
-            raise InvalidStation(
-                unknown[0],
-                changes[unknown[0]],
-                f"one of the editable fields {', '.join(EDITABLE_FIELDS)}",
-            )
+        _check_editable(changes)
         current = self.get_station(station_id)
         if expected_version is not None and expected_version != current.version:
             raise Conflict(
                 f"station {station_id} is at version {current.version}, "
                 f"not {expected_version}: reload it and apply your change again"
             )
-        before, after = _changed_values(current, changes, self.regions)
-        if not after:
+        edit = _edit(current, changes, self.regions)
+        if edit is None:
             return current
-        with self.engine.begin() as conn:
-            _update_station_row(conn, current, after)
-            _audit(conn, actor, "update", "station", station_id, before, after)
+        with self.transaction() as conn:
+            stations.change(conn, [edit], actor)
         return self.get_station(station_id)
 
     def get_station(self, station_id: str) -> Station:
         """One station by public id; :class:`NotFound` when there is none."""
-        with self.engine.connect() as conn:
-            row = conn.execute(station_select().where(stations.c.public_id == station_id)).first()
-        if row is None:
+        with self.reading() as conn:
+            found = stations.get(conn, station_id)
+        if found is None:
             raise NotFound(f"no station with id {station_id!r}")
-        return station_from_row(row)
+        return found
 
     def stations_in_box(
         self,
@@ -155,90 +148,34 @@ class Store:
         limit: int | None = None,
     ) -> list[Station]:
         """Stations inside a lon/lat box, found through the spatial index."""
-        query = (
-            station_select()
-            .where(
-                geometry_in_box(stations.c.geom, min_lon, min_lat, max_lon, max_lat),
-                func.ST_X(stations.c.geom).between(min_lon, max_lon),
-                func.ST_Y(stations.c.geom).between(min_lat, max_lat),
-            )
-            .order_by(stations.c.id)
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            return [station_from_row(row) for row in conn.execute(query)]
+        with self.reading() as conn:
+            return stations.in_box(conn, (min_lon, min_lat, max_lon, max_lat), limit)
 
     def count_stations(self, status: str | None = None) -> int:
         """How many stations are stored (with ``status``, when given)."""
-        query = select(func.count()).select_from(stations)
-        if status is not None:
-            query = query.where(stations.c.status == status)
-        with self.engine.connect() as conn:
-            return conn.execute(query).scalar_one()
+        with self.reading() as conn:
+            return stations.count(conn, status)
 
-    def iter_stations(self, chunk: int = INSERT_CHUNK) -> Iterator[Station]:
-        """Every station, in id order, read in chunks (for exports)."""
-        last = 0
-        while True:
-            with self.engine.connect() as conn:
-                rows = conn.execute(
-                    station_select()
-                    .add_columns(stations.c.id.label("pk"))
-                    .where(stations.c.id > last)
-                    .order_by(stations.c.id)
-                    .limit(chunk)
-                ).all()
-            yield from (station_from_row(row) for row in rows)
-            if len(rows) < chunk:
-                return
-            last = rows[-1].pk
+    def iter_stations(self, chunk: int = stations.INSERT_CHUNK) -> Iterator[Station]:
+        """Every station, in table order, read in chunks (for exports)."""
+        return stations.iter_chunks(self.engine.connect, chunk)
 
     def read_stations(self, station_ids: list[str] | None = None) -> list[Station]:
         """Every station (the finder's index is built from this), or those with these ids."""
         if station_ids is None:
             return list(self.iter_stations(chunk=50_000))
-        found: list[Station] = []
-        with self.engine.connect() as conn:
-            for start in range(0, len(station_ids), 1000):
-                wanted = station_ids[start : start + 1000]
-                rows = conn.execute(station_select().where(stations.c.public_id.in_(wanted)))
-                found.extend(station_from_row(row) for row in rows)
-        return found
-
-    def changes_since(self, change_id: int) -> ChangeFeed:
-        """What changed after audit entry ``change_id``: station ids, or "reload everything"."""
-        query = (
-            select(audit_entries.c.id, audit_entries.c.entity, audit_entries.c.entity_id)
-            .where(audit_entries.c.id > change_id)
-            .order_by(audit_entries.c.id)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        if not rows:
-            return ChangeFeed(change_id, (), False)
-        station_ids = tuple(dict.fromkeys(r.entity_id for r in rows if r.entity == "station"))
-        whole_batches = any(r.entity == "batch" for r in rows)
-        return ChangeFeed(rows[-1].id, station_ids, whole_batches)
+        with self.reading() as conn:
+            return stations.by_ids(conn, station_ids)
 
     def source_stations(self, source_name: str) -> list[Station]:
         """The stations last written by imports of the list ``source_name``."""
-        batches = (
-            select(import_batches.c.id)
-            .where(import_batches.c.source_name == source_name, import_batches.c.state == "applied")
-            .order_by(import_batches.c.id)
-        )
-        with self.engine.connect() as conn:
-            batch_ids = conn.execute(batches).scalars().all()
-            rows = conn.execute(station_select().where(stations.c.batch_id.in_(batch_ids))).all()
-        return [station_from_row(r) for r in rows]
+        with self.reading() as conn:
+            return stations.of_batches(conn, batches.applied(conn, source_name=source_name))
 
     def has_demo_stations(self) -> bool:
         """Whether the synthetic demo set is loaded (pages and API must say so)."""
-        query = select(import_batches.c.id).where(
-            import_batches.c.source_format == "demo", import_batches.c.state == "applied"
-        )
-        with self.engine.connect() as conn:
-            return conn.execute(query.limit(1)).first() is not None
+        with self.reading() as conn:
+            return bool(batches.applied(conn, source_format="demo"))
 
     # -- bulk loads ----------------------------------------------------------------
 
@@ -259,127 +196,56 @@ class Store:
         ids, ``public_id`` optional). With ``replace_format``, stations from earlier
         batches of that format (e.g. ``"demo"``) are removed in the same transaction.
         """
-        values = clean_frame(frame, self.regions)
-        given = frame["public_id"] if "public_id" in frame else [None] * len(frame)
-        fresh = iter(new_public_ids(len(frame)))
-        values["public_id"] = [pid if isinstance(pid, str) else next(fresh) for pid in given]
-        with _unique_ids_or_conflict(), self.engine.begin() as conn:
-            if replace_format:
-                _remove_batches_of_format(conn, replace_format, actor)
-            batch = _open_batch(conn, source_name, source_format, crs, actor)
-            values["union_id"] = (
-                self._union_pks(conn, frame["union_id"]) if "union_id" in frame else None
-            )
-            _insert_frame(conn, values, batch["id"], progress)
-            counts = {"rows": len(frame), "added": len(frame)}
-            _finish_batch(conn, batch["id"], counts)
-            _audit(
+        with self.transaction() as conn:
+            batch = load_batch(
                 conn,
-                actor,
-                "bulk_load",
-                "batch",
-                batch["public_id"],
-                None,
-                {"source_name": source_name, "source_format": source_format, **counts},
-                batch_id=batch["id"],
+                self.regions,
+                frame,
+                source=(source_name, source_format, crs),
+                actor=actor,
+                replace_format=replace_format,
+                progress=progress,
             )
-        log.info(
-            "loaded %d stations from %s as batch %s", len(frame), source_name, batch["public_id"]
-        )
-        return self.get_batch(batch["public_id"])
+        return self.get_batch(batch.public_id)
 
     def get_batch(self, batch_id: str) -> ImportBatch:
         """One import batch by public id."""
-        query = (
-            select(import_batches, unions.c.public_id.label("union_public_id"))
-            .select_from(import_batches.outerjoin(unions, import_batches.c.union_id == unions.c.id))
-            .where(import_batches.c.public_id == batch_id)
-        )
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-        if row is None:
-            raise NotFound(f"no import batch with id {batch_id!r}")
-        values = dict(row._mapping)
-        values.pop("id")
-        values["union_id"] = values.pop("union_public_id")
-        values["id"] = values.pop("public_id")
-        return ImportBatch(**values)
+        with self.reading() as conn:
+            return batches.get(conn, batch_id)
 
     # -- unions --------------------------------------------------------------------
 
     def add_unions(self, rows: list[dict[str, str]], actor: str) -> list[Union]:
         """Create unions from ``{"name", "jurisdiction"}`` rows (public ids optional)."""
-        stamp = now()
-        records = [_clean_union(row, stamp) for row in rows]
-        with self.engine.begin() as conn:
-            if records:
-                conn.execute(insert(unions), records)
-            for record in records:
-                _audit(
-                    conn,
-                    actor,
-                    "create",
-                    "union",
-                    record["public_id"],
-                    None,
-                    {"name": record["name"], "jurisdiction": record["jurisdiction"]},
-                )
-        return [
-            Union(
-                id=r["public_id"], name=r["name"], jurisdiction=r["jurisdiction"], created_at=stamp
-            )
-            for r in records
-        ]
+        with self.transaction() as conn:
+            return unions.add(conn, rows, actor)
 
     def list_unions(self) -> list[Union]:
         """Every union, by jurisdiction."""
-        query = select(unions).order_by(unions.c.jurisdiction, unions.c.id)
-        with self.engine.connect() as conn:
-            return [
-                Union(
-                    id=r.public_id,
-                    name=r.name,
-                    jurisdiction=r.jurisdiction,
-                    created_at=r.created_at,
-                )
-                for r in conn.execute(query)
-            ]
-
-    def _union_pk(self, conn: Connection, union_id: str | None) -> int | None:
-        return self._union_pks(conn, pd.Series([union_id]))[0]
-
-    def _union_pks(self, conn: Connection, union_ids: pd.Series) -> list[int | None]:
-        wanted = {u for u in union_ids.dropna().unique()}
-        found = (
-            dict(
-                conn.execute(
-                    select(unions.c.public_id, unions.c.id).where(unions.c.public_id.in_(wanted))
-                ).all()
-            )
-            if wanted
-            else {}
-        )
-        missing = sorted(wanted - set(found))
-        if missing:
-            raise InvalidStation("union_id", missing[0], "the id of an existing union")
-        return [found.get(u) if isinstance(u, str) else None for u in union_ids]
+        with self.reading() as conn:
+            return unions.list_all(conn)
 
     # -- audit ---------------------------------------------------------------------
 
     def history(self, entity_id: str, entity: str = "station") -> list[AuditEntry]:
         """Every audited change of one station (or union, or batch), oldest first."""
+        with self.reading() as conn:
+            return audit.history(conn, entity_id, entity)
+
+    def changes_since(self, change_id: int) -> ChangeFeed:
+        """What changed after audit entry ``change_id``: station ids, or "reload everything"."""
         query = (
-            select(audit_entries, import_batches.c.public_id.label("batch_public_id"))
-            .select_from(
-                audit_entries.outerjoin(
-                    import_batches, audit_entries.c.batch_id == import_batches.c.id
-                )
-            )
-            .where(audit_entries.c.entity == entity, audit_entries.c.entity_id == entity_id)
+            select(audit_entries.c.id, audit_entries.c.entity, audit_entries.c.entity_id)
+            .where(audit_entries.c.id > change_id)
             .order_by(audit_entries.c.id)
         )
         with self.engine.connect() as conn:
-            return [_audit_entry(row) for row in conn.execute(query)]
+            rows = conn.execute(query).all()
+        if not rows:
+            return ChangeFeed(change_id, (), False)
+        station_ids = tuple(dict.fromkeys(r.entity_id for r in rows if r.entity == "station"))
+        whole_batches = any(r.entity == "batch" for r in rows)
+        return ChangeFeed(rows[-1].id, station_ids, whole_batches)
 
     def last_change_id(self) -> int:
         """The newest audit entry's id: grows with every write, so readers can poll it."""
@@ -405,61 +271,50 @@ def open_store(settings: Settings) -> Store:
     return Store(engine)
 
 
-# -- write helpers (module level: each runs inside a caller's transaction) ---------------
+def load_batch(
+    conn: Connection,
+    regions: RegionIndex,
+    frame: pd.DataFrame,
+    *,
+    source: tuple[str, str, str],
+    actor: str,
+    replace_format: str | None = None,
+    progress: Any = None,
+) -> batches.BatchRef:
+    """Add ``frame``'s rows as one new batch on ``conn``; with ``replace_format``, first
+    remove the stations of every applied batch of that format. Returns the batch."""
+    source_name, source_format, crs = source
+    if replace_format:
+        _remove_batches_of_format(conn, replace_format, actor)
+    batch = batches.open_batch(conn, source_name, source_format, crs, actor)
+    values = stations.clean_new(conn, frame, regions)
+    stations.add(conn, values, actor, batch, progress)
+    counts = {"rows": len(frame), "added": len(frame)}
+    batches.finish(conn, batch, counts, actor, source_name)
+    log.info("loaded %d stations from %s as batch %s", len(frame), source_name, batch.public_id)
+    return batch
 
 
-@contextmanager
-def _unique_ids_or_conflict() -> Iterator[None]:
-    """Turn a clash with a stored public id into :class:`Conflict` (after rollback)."""
-    try:
-        yield
-    except IntegrityError as exc:
-        if "public_id" not in str(exc.orig):
-            raise
-        raise Conflict(
-            "a station with that id is already stored; leave the id out to get "
-            "a new one, or update the stored station"
-        ) from None
+def _remove_batches_of_format(conn: Connection, source_format: str, actor: str) -> None:
+    for batch in batches.applied(conn, source_format=source_format):
+        removed = stations.delete_of_batch(conn, batch, actor)
+        batches.mark_replaced(conn, batch, actor, removed)
+        log.info("removed %d stations of earlier batch %s", removed, batch.public_id)
 
 
-def _insert_stations() -> Any:
-    return insert(stations).values(
-        geom=point_lonlat(bindparam("lon", type_=Float), bindparam("lat", type_=Float))
-    )
+def _check_editable(changes: dict[str, Any]) -> None:
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidStation(
+            unknown[0],
+            changes[unknown[0]],
+            f"one of the editable fields {', '.join(EDITABLE_FIELDS)}",
+        )
 
 
-def frame_records(frame: pd.DataFrame, **constant: Any) -> list[dict[str, Any]]:
-    """The frame's rows as dicts with NaN as None, plus ``constant`` columns.
-
-    Built from column lists: pandas' ``to_dict("records")`` boxes every cell and took
-    5 s of a 173,000-row import.
-    """
-    columns = list(frame.columns)
-    lists = [[None if v is None or v != v else v for v in frame[c].tolist()] for c in columns]
-    return [dict(zip(columns, row, strict=True), **constant) for row in zip(*lists, strict=True)]
-
-
-def _insert_frame(
-    conn: Connection, values: pd.DataFrame, batch_pk: int, progress: Any
-) -> list[dict[str, Any]]:
-    """Insert the frame's stations; returns the records written."""
-    stamp = now()
-    records = frame_records(
-        values, batch_id=batch_pk, version=1, created_at=stamp, updated_at=stamp
-    )
-    statement = _insert_stations()
-    for start in range(0, len(records), INSERT_CHUNK):
-        chunk = records[start : start + INSERT_CHUNK]
-        conn.execute(statement, chunk)
-        if progress is not None:
-            progress(len(chunk))
-    return records
-
-
-def _changed_values(
-    current: Station, changes: dict[str, Any], regions: RegionIndex
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(before, after) of the fields ``changes`` really changes, after validation."""
+def _edit(current: Station, changes: dict[str, Any], regions: RegionIndex) -> stations.Edit | None:
+    """The :class:`stations.Edit` that ``changes`` make to ``current``, after validation;
+    None when nothing really changes."""
     merged = {
         f.name: getattr(current, f.name)
         for f in dataclasses.fields(StationDraft)
@@ -469,137 +324,15 @@ def _changed_values(
         merged["adcode"] = None  # the county follows the point unless given
     merged.update(changes)
     merged.pop("union_id", None)
-    cleaned = public_values(
-        clean_draft(StationDraft(**merged), regions)
-        | {"amenity_mask": amenity_mask(merged["amenities"])}
-    )
+    cleaned = clean_draft(StationDraft(**merged), regions)
     old = station_values(current)
-    after = {k: v for k, v in cleaned.items() if old.get(k) != v}
-    return {k: old[k] for k in after}, after
-
-
-def _update_station_row(conn: Connection, current: Station, after: dict[str, Any]) -> None:
-    columns = {k: v for k, v in after.items() if k not in ("lon", "lat", "amenities")}
+    after = {k: v for k, v in public_values(cleaned).items() if old.get(k) != v}
+    if not after:
+        return None
+    columns = {k: cleaned[k] for k in after if k not in ("lon", "lat", "amenities")}
     if "amenities" in after:
-        columns["amenity_mask"] = amenity_mask(after["amenities"])
+        columns["amenity_mask"] = cleaned["amenity_mask"]
     if "lon" in after or "lat" in after:
-        lon, lat = after.get("lon", current.lon), after.get("lat", current.lat)
-        columns["geom"] = point_lonlat(float(lon), float(lat))
-    result = conn.execute(
-        update(stations)
-        .where(stations.c.public_id == current.id, stations.c.version == current.version)
-        .values(**columns, version=stations.c.version + 1, updated_at=now())
-    )
-    if result.rowcount != 1:
-        raise Conflict(
-            f"station {current.id} was changed by someone else meanwhile: "
-            "reload it and apply your change again"
-        )
-
-
-def _open_batch(
-    conn: Connection, source_name: str, source_format: str, crs: str, actor: str
-) -> dict[str, Any]:
-    record = {
-        "public_id": new_public_id(),
-        "source_name": source_name,
-        "source_format": source_format,
-        "crs": crs,
-        "state": "staged",
-        "counts": {},
-        "actor": actor,
-        "created_at": now(),
-    }
-    record["id"] = conn.execute(insert(import_batches).values(**record)).inserted_primary_key[0]
-    return record
-
-
-def _finish_batch(conn: Connection, batch_pk: int, counts: dict[str, int]) -> None:
-    conn.execute(
-        update(import_batches)
-        .where(import_batches.c.id == batch_pk)
-        .values(state="applied", counts=counts, finished_at=now())
-    )
-
-
-def _remove_batches_of_format(conn: Connection, source_format: str, actor: str) -> None:
-    """Delete the stations of every applied batch of ``source_format``; mark it replaced."""
-    batches = conn.execute(
-        select(import_batches.c.id, import_batches.c.public_id).where(
-            import_batches.c.source_format == source_format, import_batches.c.state == "applied"
-        )
-    )
-    for batch_pk, batch_public_id in batches.all():
-        removed = conn.execute(delete(stations).where(stations.c.batch_id == batch_pk)).rowcount
-        conn.execute(
-            update(import_batches).where(import_batches.c.id == batch_pk).values(state="replaced")
-        )
-        _audit(
-            conn,
-            actor,
-            "delete",
-            "batch",
-            batch_public_id,
-            {"stations": removed},
-            None,
-            batch_id=batch_pk,
-        )
-        log.info("removed %d stations of earlier batch %s", removed, batch_public_id)
-
-
-def _clean_union(row: dict[str, str], stamp: datetime) -> dict[str, Any]:
-    jurisdiction = str(row.get("jurisdiction", ""))
-    if len(jurisdiction) not in (2, 4, 6) or not jurisdiction.isdigit():
-        raise InvalidStation(
-            "jurisdiction",
-            jurisdiction,
-            "an adcode prefix of 2, 4 or 6 digits such as 32 or 320102",
-        )
-    name = str(row.get("name", "")).strip()
-    if not name:
-        raise InvalidStation("name", row.get("name"), "the union's name")
-    return {
-        "public_id": row.get("public_id") or new_public_id(),
-        "name": name,
-        "jurisdiction": jurisdiction,
-        "created_at": stamp,
-    }
-
-
-def _audit(
-    conn: Connection,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    batch_id: int | None = None,
-) -> None:
-    conn.execute(
-        insert(audit_entries).values(
-            at=now(),
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            batch_id=batch_id,
-            before=before,
-            after=after,
-        )
-    )
-
-
-def _audit_entry(row: Any) -> AuditEntry:
-    changed = tuple((row.after or row.before or {}).keys()) if row.action == "update" else ()
-    return AuditEntry(
-        at=row.at,
-        actor=row.actor,
-        action=row.action,
-        entity=row.entity,
-        entity_id=row.entity_id,
-        before=row.before,
-        after=row.after,
-        batch_id=row.batch_public_id,
-        changed=changed,
-    )
+        columns |= {"lon": cleaned["lon"], "lat": cleaned["lat"]}
+    before = {k: old[k] for k in after}
+    return stations.Edit(current.id, current.version, columns, before, after)

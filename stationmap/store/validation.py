@@ -1,14 +1,16 @@
 """The store boundary: every write is checked here before anything reaches SQL.
 
-:func:`clean_draft` checks one station and turns it into table values;
-:func:`clean_frame` does the same for a whole frame at once (the bulk path), and
-refuses the frame, naming the first bad row, if any row is bad. Nothing is
+:func:`clean_frame` checks a whole frame of stations at once and turns them into
+table values; :func:`clean_draft` runs the same checks on one station. A frame is
+refused, naming the first bad row, if any row is bad. Nothing is
 written until every row has passed.
 """
 
 from __future__ import annotations
 
-import math
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -27,27 +29,23 @@ MAINLAND_HINT = "a WGS-84 point inside mainland China (lon 73..136, lat 3..54)"
 
 
 def clean_draft(draft: StationDraft, regions: RegionIndex) -> dict[str, Any]:
-    """Table values for ``draft``; raises :class:`InvalidStation` on the first bad field."""
-    name = _check_text("name", draft.name, MAX_NAME_LENGTH, required=True)
-    _check_choice("kind", draft.kind, KINDS)
-    _check_choice("status", draft.status, STATUSES)
-    county = _check_location(draft.lon, draft.lat, draft.adcode, regions)
-    return {
-        "name": name,
-        "kind": draft.kind,
-        "status": draft.status,
-        "address": _check_text("address", draft.address, MAX_TEXT_LENGTH),
-        "phone": _check_text("phone", draft.phone, MAX_TEXT_LENGTH),
-        "amenity_mask": _check_amenities(draft.amenities),
-        "opening_hours": check_opening_hours(draft.opening_hours),
-        "opening_hours_raw": _check_text(
-            "opening_hours_raw", draft.opening_hours_raw, MAX_TEXT_LENGTH, optional=True
-        ),
-        "source_key": _check_text("source_key", draft.source_key, MAX_TEXT_LENGTH, optional=True),
-        "lon": float(draft.lon),
-        "lat": float(draft.lat),
-        **_region_values(county),
-    }
+    """Table values for one station; raises :class:`InvalidStation` on the first bad field.
+
+    The same checks as :func:`clean_frame`, on a one-row frame: a clerk's single write
+    and an import's bulk write are validated exactly alike.
+    """
+    with one_station():
+        values = clean_frame(pd.DataFrame([dataclasses.asdict(draft)], dtype=object), regions)
+    return {k: v.item() if isinstance(v, np.generic) else v for k, v in values.iloc[0].items()}
+
+
+@contextmanager
+def one_station() -> Iterator[None]:
+    """Validation errors of a one-row frame, told without a row number (there is one row)."""
+    try:
+        yield
+    except InvalidStation as exc:
+        raise InvalidStation(exc.field, exc.value, exc.expected) from None
 
 
 def check_opening_hours(value: Any) -> str | None:
@@ -75,26 +73,6 @@ def _parses_as_opening_hours(text: str) -> bool:
     return True
 
 
-def _check_text(
-    field: str, value: Any, limit: int, *, required: bool = False, optional: bool = False
-) -> Any:
-    if value is None and optional:
-        return None
-    if not isinstance(value, str):
-        raise InvalidStation(field, value, "text")
-    text = value.strip()
-    if required and not text:
-        raise InvalidStation(field, value, "a non-empty text")
-    if len(text) > limit:
-        raise InvalidStation(field, value[:40] + "…", f"at most {limit} characters")
-    return text
-
-
-def _check_choice(field: str, value: Any, choices: dict[str, str]) -> None:
-    if value not in choices:
-        raise InvalidStation(field, value, f"one of {', '.join(choices)}")
-
-
 def _check_amenities(amenities: Any) -> int:
     if isinstance(amenities, str) or not isinstance(amenities, list | tuple | set | frozenset):
         raise InvalidStation("amenities", amenities, "a list of amenity keys")
@@ -104,24 +82,11 @@ def _check_amenities(amenities: Any) -> int:
     return amenity_mask(list(amenities))
 
 
-def _check_location(lon: Any, lat: Any, adcode: Any, regions: RegionIndex) -> County:
-    _check_coordinate("lon", lon, -180, 180)
-    _check_coordinate("lat", lat, -90, 90)
-    if not regions.in_china(np.array([lon]), np.array([lat]))[0]:
-        raise InvalidStation("location", [lon, lat], MAINLAND_HINT)
-    if adcode is None:
-        adcode = regions.locate(np.array([lon]), np.array([lat]))[0]
-    county = regions.county(adcode) if isinstance(adcode, str) else None
-    if county is None:
-        raise InvalidStation("adcode", adcode, "a 6-digit mainland county code such as 320102")
-    return county
-
-
-def _check_coordinate(field: str, value: Any, low: float, high: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
-        raise InvalidStation(field, value, f"a number from {low} to {high}")
-    if not math.isfinite(value) or not low <= value <= high:
-        raise InvalidStation(field, value, f"a finite number from {low} to {high}")
+def _is_number(value: Any) -> bool:
+    """Numbers pass (None and NaN too: the finite check names them); text and flags do not."""
+    return value is None or (
+        not isinstance(value, bool) and isinstance(value, int | float | np.number)
+    )
 
 
 def _region_values(county: County) -> dict[str, str]:
@@ -194,6 +159,8 @@ def _frame_choice(frame: pd.DataFrame, column: str, choices: dict[str, str]) -> 
 
 
 def _frame_points(frame: pd.DataFrame, regions: RegionIndex) -> tuple[np.ndarray, np.ndarray]:
+    for column in ("lon", "lat"):
+        _first_bad(frame, column, ~frame[column].map(_is_number).to_numpy(dtype=bool), "a number")
     lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float)
     lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float)
     _first_bad(

@@ -1,0 +1,85 @@
+"""The audit trail: who changed what, when, with the values before and after.
+
+Every write leaves one entry per entity it changed (a station, a union) and, for a
+batch, one more for the batch itself: the same granularity whether a clerk edits one
+station or an import writes 173,000. Entries are written inside the caller's
+transaction, so a change and its entry commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from ..types import AuditEntry
+from .schema import audit_entries, import_batches, now
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry to record."""
+
+    action: str
+    """create, update, delete or bulk_load."""
+    entity: str
+    """station, union or batch."""
+    entity_id: str
+    """The entity's public id."""
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+def record(
+    conn: Connection, actor: str, changes: Sequence[Change], batch_pk: int | None = None
+) -> None:
+    """Write ``changes`` as audit entries by ``actor`` (of batch ``batch_pk``, if any)."""
+    if not changes:
+        return
+    stamp = now()
+    conn.execute(
+        insert(audit_entries),
+        [
+            {
+                "at": stamp,
+                "actor": actor,
+                "action": c.action,
+                "entity": c.entity,
+                "entity_id": c.entity_id,
+                "batch_id": batch_pk,
+                "before": c.before,
+                "after": c.after,
+            }
+            for c in changes
+        ],
+    )
+
+
+def history(conn: Connection, entity_id: str, entity: str = "station") -> list[AuditEntry]:
+    """Every audited change of one station (or union, or batch), oldest first."""
+    query = (
+        select(audit_entries, import_batches.c.public_id.label("batch_public_id"))
+        .select_from(
+            audit_entries.outerjoin(import_batches, audit_entries.c.batch_id == import_batches.c.id)
+        )
+        .where(audit_entries.c.entity == entity, audit_entries.c.entity_id == entity_id)
+        .order_by(audit_entries.c.id)
+    )
+    return [_entry(row) for row in conn.execute(query)]
+
+
+def _entry(row: Any) -> AuditEntry:
+    changed = tuple((row.after or row.before or {}).keys()) if row.action == "update" else ()
+    return AuditEntry(
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        before=row.before,
+        after=row.after,
+        batch_id=row.batch_public_id,
+        changed=changed,
+    )
