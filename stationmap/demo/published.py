@@ -1,7 +1,7 @@
 """The published national figures the demo set is made to match.
 
-Source: the All-China Federation of Trade Unions' count at the end of 2024, as
-collected in ``shared/DATA.md``: 186,100 stations, of which 12,100 open 24 hours,
+Source: the All-China Federation of Trade Unions' count at the end of 2024 (cited in
+``data/README.md``): 186,100 stations, of which 12,100 open 24 hours,
 11,800 "smart" stations, about 2,400 offering discounted meals, 2,000+ with
 battery swapping and 110,000 with a medicine kit. The generator hits each share
 exactly (to the nearest station) for any station count.
