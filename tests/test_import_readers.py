@@ -25,6 +25,8 @@ from stationmap.importing.readers import (
     read_sheet,
     read_sheet_bytes,
 )
+from stationmap.importing.readers.guards import sizes
+from stationmap.importing.readers.value_text import value_text
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 HOSTILE = SAMPLES / "hostile"
@@ -298,9 +300,9 @@ def test_workbook_values_read_the_way_excel_shows_them(tmp_path):
 
 
 def test_times_of_day_come_back_as_clock_text():
-    assert readers._cell_text(dt.time(8, 29, 59, 999_999)) == "08:30"
-    assert readers._cell_text(dt.time(17, 30, 15)) == "17:30:15"
-    assert readers._cell_text(dt.timedelta(hours=26)) == "26:00"
+    assert value_text(dt.time(8, 29, 59, 999_999)) == "08:30"
+    assert value_text(dt.time(17, 30, 15)) == "17:30:15"
+    assert value_text(dt.timedelta(hours=26)) == "26:00"
 
 
 def test_workbook_row_numbers_count_rows_above_the_used_range(tmp_path):
@@ -498,7 +500,7 @@ def test_a_row_of_too_many_columns_is_refused():
 
 
 def test_more_rows_than_the_limit_are_refused(monkeypatch, tmp_path):
-    monkeypatch.setattr(readers, "MAX_ROWS", 5)
+    monkeypatch.setattr(sizes, "MAX_ROWS", 5)
     refused(b"a\n" * 6, "rows.csv", "more than 5 rows")
     assert len(read_sheet_bytes(b"a\n\n" * 5, "rows.csv").rows) == 5
     path = write_xlsx(tmp_path / "rows.xlsx", {f"A{i}": "x" for i in range(1, 7)})
