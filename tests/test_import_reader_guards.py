@@ -125,6 +125,24 @@ def test_xlsx_part_measured_by_regex_and_by_parsing_alike():
         xlsx_extent.check_xlsx_part(big, "sheet")
 
 
+def test_xlsx_cell_references_in_lower_case_are_measured_too():
+    # calamine reads r="xfd1048576" as XFD1048576: a 5 kB file asking for 17 billion cells.
+    far = zip_of(
+        sheet=sheet_xml('<row r="1"><c r="A1"><v>1</v></c><c r="xfd1048576"><v>1</v></c></row>')
+    )
+    with pytest.raises(ImportFileError, match="more than 1,000,000 rows"):
+        xlsx_extent.check_xlsx_part(far, "sheet")
+    mixed = zip_of(sheet=sheet_xml('<row r="1"><c r="Zz99999"><v>1</v></c></row>'))
+    assert xlsx_extent.xlsx_extent_by_parsing(mixed, "sheet") == (99_999, 702)
+    with pytest.raises(ImportFileError, match="99,999 rows x 702 columns"):
+        xlsx_extent.check_xlsx_part(mixed, "sheet")
+    long = zip_of(
+        sheet=sheet_xml('<row r="1"><c r="a1"/><c r="A12345678901234"><v>1</v></c></row>')
+    )
+    with pytest.raises(ImportFileError, match="rows"):
+        xlsx_extent.check_xlsx_part(long, "sheet")
+
+
 def test_xlsx_shared_string_count_larger_than_its_part_is_refused(tmp_path):
     path = write_xlsx(tmp_path / "strings.xlsx", {"A1": "名称", "B1": "地址"})
     with zipfile.ZipFile(path) as archive:

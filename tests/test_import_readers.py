@@ -307,6 +307,19 @@ def test_cells_written_without_references_are_placed_by_position(tmp_path):
     assert sheet.rows == [["名称", "地址"], ["甲", "12"]] and sheet.row_numbers == [1, 3]
 
 
+def test_cell_references_in_lower_case_are_placed_as_calamine_places_them(tmp_path):
+    path = write_xlsx(tmp_path / "lower.xlsx", {"A1": "x"})
+    sheet_xml = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="a1" t="inlineStr"><is><t>名称</t></is></c></row>'
+        '<row r="40"><c r="c40"><v>12</v></c></row>'
+        "</sheetData></worksheet>"
+    )
+    data = replace_member(path, "xl/worksheets/sheet1.xml", sheet_xml.encode())
+    sheet = read_sheet_bytes(data, "lower.xlsx")
+    assert sheet.rows == [["名称", "", ""], ["", "", "12"]] and sheet.row_numbers == [1, 40]
+
+
 def test_ods_title_blank_rows_merged_cells_and_repeats():
     covered = '<table:covered-table-cell table:number-columns-repeated="2"/>'
     span = ' table:number-columns-spanned="3"'

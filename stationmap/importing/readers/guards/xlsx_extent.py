@@ -22,12 +22,14 @@ from . import sizes
 from .sizes import check_grid
 from .xml_entities import parse_xml, part_chunks
 
-# The usual way cells are written: <c r="B12" ...>, reference first; a filled cell is not
-# self-closing. A cell written any other way (no reference, reference not first, a
-# namespace prefix; or text that merely looks so) sends the part to a full parse. A cell
-# beyond Excel's grid is refused.
+# The usual way cells are written: <c r="B12" ...>, reference first and in capitals; a
+# filled cell is not self-closing. A cell written any other way (no reference, reference
+# not first, a namespace prefix, a reference in lower case, which calamine reads as well;
+# or text that merely looks so) sends the part to a full parse. A cell beyond Excel's grid
+# is refused.
 _CELL_UNUSUAL = re.compile(rb'<c(?:[>/]|\s(?!r="))')
 _CELL_PREFIXED = re.compile(rb":c[\s>/]")
+_CELL_LOWER_CASE = re.compile(rb'<c r="[A-Z0-9]*[a-z]')
 _CELL_FAR = re.compile(rb'<c r="(?:[A-Z]{4,}[0-9]+|[A-Z]+[0-9]{7,})"[^>/]*>')
 _CELL_ROW = {n: re.compile(rb'<c r="[A-Z]{1,3}([0-9]{%d})"[^>/]*>' % n) for n in range(1, 7)}
 _CELL_WIDE = re.compile(rb'<c r="[A-Z]{2}')
@@ -35,7 +37,7 @@ _CELL_COLUMN = {n: re.compile(rb'<c r="([A-Z]{%d})[0-9]+"[^>/]*>' % n) for n in 
 
 _STRING_TABLE = re.compile(rb"<(?:[\w.-]+:)?sst\s[^>]*>")
 _COUNT = re.compile(rb'[cC]ount="([0-9]+)"')
-_REFERENCE = re.compile(r"([A-Z]{1,7})([0-9]{1,12})")
+_REFERENCE = re.compile(r"([A-Za-z]+)([0-9]+)")
 
 
 def check_xlsx_sheets(archive: zipfile.ZipFile, names: set[str]) -> None:
@@ -63,7 +65,7 @@ def check_xlsx_part(archive: zipfile.ZipFile, name: str) -> None:
     for index, chunk in enumerate(part_chunks(archive, name)):
         if index == 0:
             check_string_count(chunk, archive.getinfo(name).file_size)
-        if _CELL_UNUSUAL.search(chunk) or _CELL_PREFIXED.search(chunk):
+        if _written_unusually(chunk):
             check_grid(*xlsx_extent_by_parsing(archive, name))
             return
         if _CELL_FAR.search(chunk):
@@ -74,6 +76,13 @@ def check_xlsx_part(archive: zipfile.ZipFile, name: str) -> None:
     if last_column == 0 and last_row * 26 > sizes.MAX_CELLS:
         last_column = max(_last_column_in(chunk, (1,)) for chunk in part_chunks(archive, name))
     check_grid(last_row, last_column or 26)
+
+
+def _written_unusually(chunk: bytes) -> bool:
+    """Whether some cell in this chunk is not written the usual way the regexes measure."""
+    return any(
+        pattern.search(chunk) for pattern in (_CELL_UNUSUAL, _CELL_PREFIXED, _CELL_LOWER_CASE)
+    )
 
 
 def cell_too_far() -> ImportFileError:
@@ -139,7 +148,7 @@ def _place_cell(state: dict[str, int], reference: str) -> None:
     match = _REFERENCE.fullmatch(reference)
     if match:
         state["row"] = int(match[2])
-        state["column"] = column_index(match[1].encode()) + 1
+        state["column"] = column_index(match[1].upper().encode()) + 1
     else:
         state["column"] += 1
 
