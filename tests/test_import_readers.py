@@ -401,6 +401,18 @@ def test_geojson_properties_union_and_values():
     assert len(sheet.warnings) == 2 and "row(s) 4" in sheet.warnings[1]
 
 
+def test_geojson_properties_that_are_not_an_object_are_no_properties():
+    features = [
+        _feature({"type": "Point", "coordinates": [118.1, 24.5]}, 名称="甲"),
+        {"type": "Feature", "geometry": None, "properties": "乙"},
+        {"type": "Feature", "geometry": None, "properties": ["丙"]},
+    ]
+    data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    sheet = read_sheet_bytes(data, "stations.geojson")
+    assert sheet.rows == [["名称", "经度", "纬度"], ["甲", "118.1", "24.5"]]
+    assert sheet.row_numbers == [1, 2] and "row(s) 3, 4" in sheet.warnings[0]
+
+
 @pytest.mark.parametrize(
     ("body", "match"),
     [

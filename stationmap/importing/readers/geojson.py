@@ -31,7 +31,7 @@ def read_geojson(data: bytes) -> Sheet:
     rows = [[*keys, LONGITUDE_HEADER, LATITUDE_HEADER]]
     not_points: list[int] = []
     for number, feature in enumerate(features, start=2):
-        properties = feature.get("properties") or {}
+        properties = _properties_of(feature)
         coordinates = _point_coordinates(feature.get("geometry"))
         if coordinates is None:
             not_points.append(number)
@@ -65,9 +65,7 @@ def _property_columns(features: list[dict[str, Any]]) -> tuple[list[str], list[s
     """Property names in first-seen order, less any that clash with the coordinate columns."""
     keys: dict[str, None] = {}
     for feature in features:
-        properties = feature.get("properties")
-        if isinstance(properties, dict):
-            keys.update(dict.fromkeys(str(key) for key in properties))
+        keys.update(dict.fromkeys(str(key) for key in _properties_of(feature)))
     clashing = [key for key in (LONGITUDE_HEADER, LATITUDE_HEADER) if key in keys]
     for key in clashing:
         del keys[key]
@@ -79,6 +77,12 @@ def _property_columns(features: list[dict[str, Any]]) -> tuple[list[str], list[s
             " coordinates come from the geometry"
         )
     return list(keys), warnings
+
+
+def _properties_of(feature: dict[str, Any]) -> dict[str, Any]:
+    """A feature's properties; anything but an object (null, a list, a string) is none."""
+    properties = feature.get("properties")
+    return properties if isinstance(properties, dict) else {}
 
 
 def _point_coordinates(geometry: Any) -> list[str] | None:
