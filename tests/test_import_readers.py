@@ -488,6 +488,20 @@ def test_more_rows_than_the_limit_are_refused(monkeypatch, tmp_path):
     refused(path.read_bytes(), "rows.xlsx", "more than 5 rows")
 
 
+def test_one_wide_line_cannot_pad_a_long_text_file_into_a_huge_grid():
+    data = b"a," * 9_999 + b"a\n" + b"a\n" * 1_001
+    assert len(data) < 25_000
+    refused(data, "wide.csv", "1,002 rows x 10,000 columns")
+    assert len(read_sheet_bytes(data[: -2 * 2], "wide.csv").rows) == 1_000
+
+
+def test_one_feature_of_many_properties_cannot_make_geojson_a_huge_grid():
+    wide = {"type": "Feature", "geometry": None, "properties": {f"k{i}": 1 for i in range(2_000)}}
+    features = [wide] + [{"type": "Feature", "geometry": None}] * 5_000
+    data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    refused(data, "wide.geojson", "5,002 rows x 2,002 columns")
+
+
 def test_one_far_away_cell_cannot_make_calamine_build_a_huge_grid(tmp_path):
     path = write_xlsx(tmp_path / "far.xlsx", {"A1": "名称", "ALL100000": "x"})
     assert path.stat().st_size < 10_000

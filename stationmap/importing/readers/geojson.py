@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from .errors import ImportFileError
-from .guards.sizes import check_row_count
+from .guards.sizes import check_grid, check_row_count
 from .sheet import Sheet, tabulate
 from .text_encoding import decode_text
 from .value_text import value_text
@@ -28,6 +28,7 @@ def read_geojson(data: bytes) -> Sheet:
     features = _features_of(document)
     check_row_count(len(features))
     keys, warnings = _property_columns(features)
+    check_grid(len(features) + 1, len(keys) + 2)
     rows = [[*keys, LONGITUDE_HEADER, LATITUDE_HEADER]]
     not_points: list[int] = []
     for number, feature in enumerate(features, start=2):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ImportFileError
-from .guards.sizes import check_row_count
+from .guards.sizes import check_grid
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,9 @@ def find_header_row(sheet: Sheet, score: Callable[[str], bool], *, look_at: int 
 
 
 def tabulate(rows: list[list[str]], numbers: list[int], source_format: str, **meta: Any) -> Sheet:
-    """The ``Sheet`` of these rows: blank rows dropped, the rest padded to one width."""
+    """The ``Sheet`` of these rows: blank rows dropped, the rest padded to one width
+    (refused first if that would make a grid of more than ``MAX_CELLS``: one wide row in a
+    long text file would otherwise pad every row to its width)."""
     kept = [
         (row, number) for row, number in zip(rows, numbers, strict=True) if "".join(row).strip()
     ]
@@ -56,8 +58,8 @@ def tabulate(rows: list[list[str]], numbers: list[int], source_format: str, **me
         raise ImportFileError(
             "文件为空：没有任何有内容的行 / the file is empty: it has no filled rows"
         )
-    check_row_count(len(kept))
     width = max(len(row) for row, _ in kept)
+    check_grid(len(kept), width)
     for row, _ in kept:
         if len(row) < width:
             row.extend([""] * (width - len(row)))
