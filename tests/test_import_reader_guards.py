@@ -19,10 +19,12 @@ from workbook_files import (
     ods_bytes,
     ods_text,
     patched_xls,
+    replace_member,
+    understate_member,
     write_xlsx,
 )
 
-from stationmap.importing.readers import ImportFileError
+from stationmap.importing.readers import ImportFileError, read_sheet_bytes
 from stationmap.importing.readers.guards import (
     ods_extent,
     sizes,
@@ -98,6 +100,21 @@ def test_a_highly_compressed_member_is_a_bomb_even_under_the_total():
 def test_a_real_workbook_is_no_bomb():
     with zipfile.ZipFile(SAMPLES / "nanjing_xuanwu_2025.xlsx") as archive:
         zip_bomb.check_unzipped_sizes(archive)
+
+
+def test_a_member_inflating_past_its_declared_size_shows_calamine_no_more_than_the_guards(
+    tmp_path,
+):
+    end = b"</sheetData></worksheet>"
+    harmless = sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>').removesuffix(end)
+    hidden = b'<row r="40"><c r="C40"><v>1</v></c></row>' + end
+    data = replace_member(write_xlsx(tmp_path / "x.xlsx", {"A1": "x"}), SHEET, harmless + hidden)
+    lying = understate_member(data, SHEET, harmless)
+    assert opened(lying).read(SHEET) == harmless
+    assert zip_workbook.check_zip_workbook(lying, "xlsx") == ("xlsx", {})
+    with pytest.raises(ImportFileError, match="not a valid xlsx file") as caught:
+        read_sheet_bytes(lying, "x.xlsx")
+    assert "larger than its declared" in str(caught.value.__cause__)
 
 
 # -- xlsx extent ----------------------------------------------------------------------------

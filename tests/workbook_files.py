@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import olefile
@@ -77,3 +78,19 @@ def patched_xls(tmp_path: Path, record: int, offset: int, value: bytes) -> bytes
         stream[at + 4 + offset : at + 4 + offset + len(value)] = value
         container.write_stream("Workbook", bytes(stream))
     return path.read_bytes()
+
+
+def understate_member(data: bytes, name: str, declared: bytes) -> bytes:
+    """The zip with one member's size and CRC patched to describe only ``declared``, the
+    first part of what the member really inflates to."""
+    patched = bytearray(data)
+    headers = ((b"PK\x03\x04", 14, 26, 30), (b"PK\x01\x02", 16, 28, 46))
+    for signature, crc_at, name_length_at, name_at in headers:
+        start = 0
+        while (start := patched.find(signature, start)) >= 0:
+            (length,) = struct.unpack_from("<H", patched, start + name_length_at)
+            if patched[start + name_at : start + name_at + length] == name.encode():
+                struct.pack_into("<I", patched, start + crc_at, zlib.crc32(declared))
+                struct.pack_into("<I", patched, start + crc_at + 8, len(declared))  # inflated
+            start += 4
+    return bytes(patched)

@@ -1,9 +1,12 @@
 """Guard against zip bombs: a small xlsx or ods whose members decompress to gigabytes.
 
 Checked on the zip's central directory, before any member is decompressed, so a
-700-byte bomb is refused in microseconds. The later guards read members through Python's
-``zipfile``, which never hands back more than a member declares, so their own reading is
-bounded by the sizes checked here.
+700-byte bomb is refused in microseconds. The declared sizes bound what is read later:
+Python's ``zipfile`` (which the extent guards read through) never hands back more than a
+member declares, and calamine's zip reader fails a member that inflates past its declared
+size ("File is larger than its declared uncompressed size"), so a member whose sizes and
+CRC were patched to describe only a harmless first part cannot show the guards one thing
+and calamine another.
 """
 
 from __future__ import annotations
