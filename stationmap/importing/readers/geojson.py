@@ -29,6 +29,17 @@ def read_geojson(data: bytes) -> Sheet:
     check_row_count(len(features))
     keys, warnings = _property_columns(features)
     check_grid(len(features) + 1, len(keys) + 2)
+    rows, not_points = _feature_rows(features, keys)
+    if not_points:
+        warnings.append(_not_points_warning(not_points))
+    numbers = list(range(1, len(rows) + 1))
+    return tabulate(rows, numbers, "geojson", encoding=encoding, warnings=warnings)
+
+
+def _feature_rows(
+    features: list[dict[str, Any]], keys: list[str]
+) -> tuple[list[list[str]], list[int]]:
+    """The header and a row per feature, and the row numbers of features with no point."""
     rows = [[*keys, LONGITUDE_HEADER, LATITUDE_HEADER]]
     not_points: list[int] = []
     for number, feature in enumerate(features, start=2):
@@ -38,10 +49,7 @@ def read_geojson(data: bytes) -> Sheet:
             not_points.append(number)
             coordinates = ["", ""]
         rows.append([_property_text(properties.get(key)) for key in keys] + coordinates)
-    if not_points:
-        warnings.append(_not_points_warning(not_points))
-    numbers = list(range(1, len(rows) + 1))
-    return tabulate(rows, numbers, "geojson", encoding=encoding, warnings=warnings)
+    return rows, not_points
 
 
 def _features_of(document: Any) -> list[dict[str, Any]]:

@@ -31,12 +31,7 @@ def read_workbook(data: bytes, fmt: str) -> Sheet:
     elif container == "ole":
         actual, ods_merges = check_ole_workbook(data, fmt), {}
     elif container == "markup":
-        raise ImportFileError(
-            "这是网页（HTML/XML）格式的表格，只是扩展名为 Excel；"
-            "请用 Excel 或 WPS 打开后另存为 .xlsx"
-            " / this is a web-page (HTML/XML) table with an Excel name: open it in Excel or"
-            " WPS and save it as .xlsx"
-        )
+        raise _web_page_table()
     else:
         return _read_text_named_as_workbook(data, fmt)
     book = _open_workbook(data, fmt)
@@ -46,6 +41,15 @@ def read_workbook(data: bytes, fmt: str) -> Sheet:
     if others:
         warnings.append(_other_sheets_warning(sheet.name, others))
     return tabulate(rows, numbers, actual, sheet_name=sheet.name, warnings=warnings)
+
+
+def _web_page_table() -> ImportFileError:
+    return ImportFileError(
+        "这是网页（HTML/XML）格式的表格，只是扩展名为 Excel；"
+        "请用 Excel 或 WPS 打开后另存为 .xlsx"
+        " / this is a web-page (HTML/XML) table with an Excel name: open it in Excel or"
+        " WPS and save it as .xlsx"
+    )
 
 
 def _read_text_named_as_workbook(data: bytes, fmt: str) -> Sheet:
