@@ -11,11 +11,19 @@ import re
 import struct
 import time
 import zipfile
-from pathlib import Path
 
-import olefile
 import pytest
 import xlsxwriter
+from workbook_files import (
+    HOSTILE,
+    ODS_MIMETYPE,
+    SAMPLES,
+    ods_bytes,
+    ods_text,
+    patched_xls,
+    replace_member,
+    write_xlsx,
+)
 
 from stationmap.importing import readers
 from stationmap.importing.readers import (
@@ -25,10 +33,9 @@ from stationmap.importing.readers import (
     read_sheet,
     read_sheet_bytes,
 )
+from stationmap.importing.readers.guards import sizes
+from stationmap.importing.readers.value_text import value_text
 
-SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
-HOSTILE = SAMPLES / "hostile"
-ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
 KNOWN_HEADERS = {
     "驿站名称",
     "站点名称",
@@ -45,55 +52,6 @@ KNOWN_HEADERS = {
 
 def is_known(cell: str) -> bool:
     return cell.strip() in KNOWN_HEADERS
-
-
-def write_xlsx(path: Path, cells: dict[str, object], **sheets: dict[str, object]) -> Path:
-    """An xlsx with ``cells`` ({"B3": value}) on its first sheet and more named sheets."""
-    workbook = xlsxwriter.Workbook(str(path))
-    for name, content in {"Sheet1": cells, **sheets}.items():
-        sheet = workbook.add_worksheet(name)
-        for ref, value in content.items():
-            if isinstance(value, dt.datetime | dt.date | dt.time):
-                sheet.write_datetime(ref, value, workbook.add_format({"num_format": "yyyy-mm-dd"}))
-            else:
-                sheet.write(ref, value)
-    workbook.close()
-    return path
-
-
-def replace_member(xlsx: Path, name: str, body: bytes) -> bytes:
-    """The workbook's bytes with one zip member replaced."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(xlsx) as source, zipfile.ZipFile(out, "w") as target:
-        for member in source.infolist():
-            data = body if member.filename == name else source.read(member)
-            target.writestr(member, data, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
-def ods_bytes(tables_xml: str) -> bytes:
-    """A minimal OpenDocument spreadsheet holding these <table:table> elements."""
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?><office:document-content'
-        ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
-        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
-        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f"<office:body><office:spreadsheet>{tables_xml}</office:spreadsheet></office:body>"
-        "</office:document-content>"
-    )
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("mimetype", ODS_MIMETYPE, compress_type=zipfile.ZIP_STORED)
-        archive.writestr("META-INF/manifest.xml", "<manifest/>")
-        archive.writestr("content.xml", content)
-    return out.getvalue()
-
-
-def ods_text(text: str, extra: str = "") -> str:
-    return (
-        f'<table:table-cell office:value-type="string"{extra}><text:p>{text}</text:p>'
-        "</table:table-cell>"
-    )
 
 
 def refused(data: bytes, filename: str, match: str, **kwargs: object) -> ImportFileError:
@@ -298,9 +256,9 @@ def test_workbook_values_read_the_way_excel_shows_them(tmp_path):
 
 
 def test_times_of_day_come_back_as_clock_text():
-    assert readers._cell_text(dt.time(8, 29, 59, 999_999)) == "08:30"
-    assert readers._cell_text(dt.time(17, 30, 15)) == "17:30:15"
-    assert readers._cell_text(dt.timedelta(hours=26)) == "26:00"
+    assert value_text(dt.time(8, 29, 59, 999_999)) == "08:30"
+    assert value_text(dt.time(17, 30, 15)) == "17:30:15"
+    assert value_text(dt.timedelta(hours=26)) == "26:00"
 
 
 def test_workbook_row_numbers_count_rows_above_the_used_range(tmp_path):
@@ -347,6 +305,19 @@ def test_cells_written_without_references_are_placed_by_position(tmp_path):
     data = replace_member(path, "xl/worksheets/sheet1.xml", sheet_xml.encode())
     sheet = read_sheet_bytes(data, "plain.xlsx")
     assert sheet.rows == [["名称", "地址"], ["甲", "12"]] and sheet.row_numbers == [1, 3]
+
+
+def test_cell_references_in_lower_case_are_placed_as_calamine_places_them(tmp_path):
+    path = write_xlsx(tmp_path / "lower.xlsx", {"A1": "x"})
+    sheet_xml = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="a1" t="inlineStr"><is><t>名称</t></is></c></row>'
+        '<row r="40"><c r="c40"><v>12</v></c></row>'
+        "</sheetData></worksheet>"
+    )
+    data = replace_member(path, "xl/worksheets/sheet1.xml", sheet_xml.encode())
+    sheet = read_sheet_bytes(data, "lower.xlsx")
+    assert sheet.rows == [["名称", "", ""], ["", "", "12"]] and sheet.row_numbers == [1, 40]
 
 
 def test_ods_title_blank_rows_merged_cells_and_repeats():
@@ -430,6 +401,18 @@ def test_geojson_properties_union_and_values():
     assert len(sheet.warnings) == 2 and "row(s) 4" in sheet.warnings[1]
 
 
+def test_geojson_properties_that_are_not_an_object_are_no_properties():
+    features = [
+        _feature({"type": "Point", "coordinates": [118.1, 24.5]}, 名称="甲"),
+        {"type": "Feature", "geometry": None, "properties": "乙"},
+        {"type": "Feature", "geometry": None, "properties": ["丙"]},
+    ]
+    data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    sheet = read_sheet_bytes(data, "stations.geojson")
+    assert sheet.rows == [["名称", "经度", "纬度"], ["甲", "118.1", "24.5"]]
+    assert sheet.row_numbers == [1, 2] and "row(s) 3, 4" in sheet.warnings[0]
+
+
 @pytest.mark.parametrize(
     ("body", "match"),
     [
@@ -498,11 +481,25 @@ def test_a_row_of_too_many_columns_is_refused():
 
 
 def test_more_rows_than_the_limit_are_refused(monkeypatch, tmp_path):
-    monkeypatch.setattr(readers, "MAX_ROWS", 5)
+    monkeypatch.setattr(sizes, "MAX_ROWS", 5)
     refused(b"a\n" * 6, "rows.csv", "more than 5 rows")
     assert len(read_sheet_bytes(b"a\n\n" * 5, "rows.csv").rows) == 5
     path = write_xlsx(tmp_path / "rows.xlsx", {f"A{i}": "x" for i in range(1, 7)})
     refused(path.read_bytes(), "rows.xlsx", "more than 5 rows")
+
+
+def test_one_wide_line_cannot_pad_a_long_text_file_into_a_huge_grid():
+    data = b"a," * 9_999 + b"a\n" + b"a\n" * 1_001
+    assert len(data) < 25_000
+    refused(data, "wide.csv", "1,002 rows x 10,000 columns")
+    assert len(read_sheet_bytes(data[: -2 * 2], "wide.csv").rows) == 1_000
+
+
+def test_one_feature_of_many_properties_cannot_make_geojson_a_huge_grid():
+    wide = {"type": "Feature", "geometry": None, "properties": {f"k{i}": 1 for i in range(2_000)}}
+    features = [wide] + [{"type": "Feature", "geometry": None}] * 5_000
+    data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    refused(data, "wide.geojson", "5,002 rows x 2,002 columns")
 
 
 def test_one_far_away_cell_cannot_make_calamine_build_a_huge_grid(tmp_path):
@@ -561,20 +558,6 @@ def test_xlsb_and_entity_tricks_are_refused(tmp_path):
         archive.writestr("content.xml", doctype)
     error = refused(out.getvalue(), "x.ods", "not a valid ods file")
     assert "DTD" in str(error.__cause__)
-
-
-def patched_xls(tmp_path: Path, record: int, offset: int, value: bytes) -> bytes:
-    """The .xls sample with bytes of its first record of this type overwritten."""
-    path = tmp_path / "patched.xls"
-    path.write_bytes((SAMPLES / "jiangan_wuhan_2012.xls").read_bytes())
-    with olefile.OleFileIO(str(path), write_mode=True) as container:
-        stream = bytearray(container.openstream("Workbook").read())
-        at = 0
-        while struct.unpack_from("<H", stream, at)[0] != record:
-            at += 4 + struct.unpack_from("<H", stream, at + 2)[0]
-        stream[at + 4 + offset : at + 4 + offset + len(value)] = value
-        container.write_stream("Workbook", bytes(stream))
-    return path.read_bytes()
 
 
 def test_declared_counts_calamine_would_reserve_room_for_are_checked(tmp_path):
