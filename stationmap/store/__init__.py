@@ -1,5 +1,6 @@
 """The station store on SpatiaLite or PostGIS: see :class:`Store`."""
 
-from .store import ChangeFeed, Store, open_store
+from .feed import ChangeFeed, FeedPosition
+from .store import Store, open_store
 
-__all__ = ["ChangeFeed", "Store", "open_store"]
+__all__ = ["ChangeFeed", "FeedPosition", "Store", "open_store"]
