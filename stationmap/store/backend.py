@@ -314,7 +314,7 @@ def _audit_snapshot_postgres(element: audit_snapshot, compiler: Any, **kw: Any) 
 def _audit_snapshot_sqlite(element: audit_snapshot, compiler: Any, **kw: Any) -> str:
     return (
         "(SELECT next || ':' || next || ':' "
-        "FROM (SELECT coalesce(max(id), 0) + 1 AS next FROM audit_entries))"
+        "FROM (SELECT coalesce(max(id), 0) + 1 AS next FROM audit_entries) AS newest)"
     )
 
 
