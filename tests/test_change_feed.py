@@ -87,7 +87,7 @@ def wait_for_names(live: LiveIndex, wanted: dict[str, str], within: float) -> fl
 
 def test_a_slow_commit_with_an_earlier_id_still_reaches_the_follower(store):
     slow, fast = add_station(store, name="慢驿站"), add_station(store, name="快驿站")
-    live = LiveIndex(store, poll_seconds=0.05)
+    live = LiveIndex(store)  # polling as in production
     live.current()
     fast_writer = threading.Thread(
         target=store.update_station, args=(fast.id, {"name": "快驿站（已改）"}, "test")
@@ -272,6 +272,7 @@ def test_eight_writers_and_followers_end_equal_to_a_full_reload(store):
     assert len(stored) == store.count_stations()
     assert follower.stations == stored
     assert stations_by_id(live.current().stations) == stored
+    assert len(live.current()) == len(stored)  # no station twice
     assert time.perf_counter() - started < 30
 
 

@@ -9,32 +9,40 @@ written, not when it commits. A slow writer holding id 7 can commit after a fast
 one holding id 8; a reader that saw 8 then asks for ``id > 8`` and never sees 7.
 
 What a position is. Every audit entry records the transaction that wrote it
-(``audit_entries.tx``). A position is the database snapshot of the follower's last
-read, kept as two things: ``next`` (the snapshot's xmax: every transaction numbered
-below it had finished when the snapshot was taken, unless listed as running, and
-every transaction started later is numbered ``next`` or above) and ``running`` (the
-transactions still in progress then). An entry was visible to that snapshot exactly
-when its transaction committed and ``tx < next`` and ``tx`` is not in ``running``.
+(``audit_entries.tx``, the top-level transaction even inside a savepoint). A
+position is the database snapshot of the follower's last read, kept as two things:
+``next`` (the snapshot's xmax: every transaction numbered below it had finished
+when the snapshot was taken, unless listed as running, and every transaction
+started later is numbered ``next`` or above) and ``running`` (the transactions
+still in progress then). An entry was visible to that snapshot exactly when its
+transaction committed, ``tx < next`` and ``tx`` is not in ``running``.
 
 One read is ONE statement: it takes the statement's snapshot S' (from
 ``pg_current_snapshot()``, the snapshot the statement itself reads with) and every
 entry visible in S' with ``tx >= next`` or ``tx`` in ``running`` of the old
-position S, i.e. every entry visible in S' but not in S. This is the batch rule of
-Skytools PgQ, which has fed PostgreSQL replication queues this way for years.
+position S, i.e. every entry visible in S' but not in S. The rows and the new
+position must come from the same snapshot: were the position taken a moment later,
+an entry committed in between would count as read without having been returned.
+This is the rule Skytools PgQ cuts its event batches by.
 
 Why it cannot skip, and never repeats. Take an entry whose transaction commits, and
-the follower's reads S1, S2, ... (each taken after the one before). Visibility only
-grows: once a transaction has committed, every later snapshot sees it. So there is
-a first read Sk that sees the entry. Sk-1 did not see it, so its ``tx`` was
-``>= next`` or ``running`` there, and Sk returns it (the read matches exactly what
-Sk-1 did not see and Sk does). Every later read Sj (j > k) asks only for what Sj-1
-did not see, and Sj-1 saw it, so it is not returned again. Rolled-back entries are
-never visible, so never returned. A transaction that holds the snapshot's xmin back
-for hours (anyone's, the snapshot is cluster-wide) delays nothing: entries of
-other transactions are returned as soon as they commit, and the long one costs only
-an entry in ``running``. Reads are sequential in one follower; batches come in
-commit order (everything in batch k committed before anything in batch k+1 became
-visible), and entries within a batch in id order.
+the follower's positions S0 (where it started), S1, S2, ... (each read after the one
+before). Visibility only grows: once a transaction has committed, every later
+snapshot sees it. So there is a first Sk that sees the entry, k >= 1 unless S0
+already did (then the follower's starting copy has it). Sk-1 did not see it, so its
+``tx`` was ``>= next`` or ``running`` there, and read k returns it (it matches
+exactly what Sk-1 did not see and Sk does). Every later read j > k asks only for
+what Sj-1 did not see, and Sj-1 saw it, so it is not returned again. Rolled-back
+entries are never visible, so never returned. Batches come in commit order
+(everything in batch k committed before anything in batch k+1 became visible);
+entries within a batch come in id order.
+
+Why not "ids below the oldest running transaction, plus a set of ids already
+sent": a transaction that holds xmin back (anyone's, the snapshot is
+cluster-wide; a forgotten psql session will do) makes that set grow, and every
+read re-read everything above xmin, for as long as it runs. Here the long
+transaction costs one number in ``running`` and delays nothing: entries of
+other transactions are returned as soon as they commit.
 
 SQLite: writers take turns under the database's one write lock and draw ids while
 holding it, so id order is commit order. There, ``next`` is the next audit id, the
@@ -62,7 +70,7 @@ from .schema import audit_entries
 CURSOR_VERSION = "p1"
 """First part of a serialised position; a new form gets a new prefix."""
 MAX_RUNNING = 10_000
-"""More running transactions than any PostgreSQL cluster allows (max_connections)."""
+"""The most running transactions a cursor may list (far above a usual max_connections)."""
 BIGINT_MAX = 2**63 - 1
 """The largest transaction id a position can hold (``tx`` is a signed 64-bit integer)."""
 RELOADING_ENTITIES = frozenset({"batch"})
@@ -114,7 +122,7 @@ class ChangeFeed:
     position: FeedPosition
     """Where the next read starts: the snapshot this one read with."""
     station_ids: tuple[str, ...]
-    """Stations created, changed or deleted one by one, each once, first change first."""
+    """Stations created, changed or deleted one by one, each once, in audit-entry order."""
     reload_all: bool
     """A whole batch was loaded or removed: re-read every station."""
 
@@ -147,14 +155,14 @@ def _changes_query(after: FeedPosition) -> Select:
 
     The snapshot sits in a one-row subquery, so an empty answer still carries it.
     """
-    now = select(audit_snapshot().label("snapshot")).subquery("statement")
-    key = feed_key(audit_entries.c.tx, audit_entries.c.id)
-    unseen = or_(key >= after.next, key.in_(after.running)) if after.running else key >= after.next
+    statement = select(audit_snapshot().label("snapshot")).subquery("statement")
     entry = audit_entries.c
+    key = feed_key(entry.tx, entry.id)
+    unseen = or_(key >= after.next, key.in_(after.running)) if after.running else key >= after.next
     return (
-        select(now.c.snapshot, entry.id, entry.entity, entry.entity_id)
-        .select_from(now.outerjoin(audit_entries, unseen))
-        .order_by(audit_entries.c.id)
+        select(statement.c.snapshot, entry.id, entry.entity, entry.entity_id)
+        .select_from(statement.outerjoin(audit_entries, unseen))
+        .order_by(entry.id)
     )
 
 
