@@ -1,8 +1,8 @@
 """The stable keys stationmap speaks in, with the Chinese labels the UI shows.
 
 The keys are part of the public API (documented in the OpenAPI document and the
-README), which clients rely on: never rename one. The order of ``AMENITIES`` is the bit order of the store's amenity mask, so
-new amenities are appended, never inserted.
+README), which clients rely on: never rename one. The order of ``AMENITIES`` is the
+bit order of the store's amenity mask, so new amenities are appended, never inserted.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ SANYA = (109.5119, 18.2528)
 
 def index_of(store: Store) -> StationIndex:
     """The finder's index over everything in ``store``."""
-    return StationIndex(store.read_stations(), store.last_change_id())
+    position = store.feed_position()
+    return StationIndex(store.read_stations(), position)
 
 
 def add_degree_trap(store: Store, origin: tuple[float, float]) -> dict[str, str]:

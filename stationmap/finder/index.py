@@ -26,6 +26,7 @@ os.environ["OMP_NUM_THREADS"] = "1"
 from pykdtree.kdtree import KDTree
 
 from ..hours import ALWAYS_OPEN, CLOSED, OPEN, HoursBook
+from ..store.feed import BEGINNING, FeedPosition
 from ..types import Station
 from ..vocabulary import KINDS, STATUSES, amenity_mask
 from .filters import StaticFilter, StationFilter
@@ -99,11 +100,14 @@ class StationIndex:
     """An immutable, searchable snapshot of stations."""
 
     def __init__(
-        self, stations: Iterable[Station], change_id: int = 0, notice: str | None = None
+        self,
+        stations: Iterable[Station],
+        position: FeedPosition = BEGINNING,
+        notice: str | None = None,
     ) -> None:
         self.stations: list[Station] = list(stations)
-        self.change_id = change_id
-        """The store's audit id this snapshot reflects."""
+        self.position = position
+        """The store's change-feed position this snapshot reflects."""
         self.notice = notice
         """What must be shown with answers from these stations (the synthetic-data label)."""
         self._build_columns()
@@ -154,21 +158,29 @@ class StationIndex:
         self.grid_order = np.argsort(keys, kind="stable")
         self.grid_keys = keys[self.grid_order]
 
-    def with_changes(self, changed: Iterable[Station], change_id: int) -> StationIndex:
-        """A new snapshot with ``changed`` stations replacing or joining these ones."""
-        stations = list(self.stations)
-        for station in changed:
-            row = self.row_of_id.get(station.id)
-            if row is None:
-                stations.append(station)
-            else:
-                stations[row] = station
-        return StationIndex(stations, change_id, self.notice)
+    def with_changes(
+        self, station_ids: Iterable[str], current: Iterable[Station], position: FeedPosition
+    ) -> StationIndex:
+        """A new snapshot where the stations ``station_ids`` are as in ``current``.
 
-    def advanced_to(self, change_id: int) -> StationIndex:
-        """The same stations, marked as reflecting a later audit id (nothing is rebuilt)."""
+        Each named station is replaced, added, or (when ``current`` lacks it, because
+        it was deleted) removed; the others keep their rows.
+        """
+        fresh = {station.id: station for station in current}
+        named = set(station_ids) | set(fresh)
+        stations = []
+        for station in self.stations:
+            if station.id not in named:
+                stations.append(station)
+            elif station.id in fresh:
+                stations.append(fresh.pop(station.id))
+        stations.extend(fresh.values())
+        return StationIndex(stations, position, self.notice)
+
+    def advanced_to(self, position: FeedPosition) -> StationIndex:
+        """The same stations, marked as reflecting a later feed position (nothing is rebuilt)."""
         twin = copy.copy(self)
-        twin.change_id = change_id
+        twin.position = position
         return twin
 
     # -- filters -----------------------------------------------------------------

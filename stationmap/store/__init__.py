@@ -1,16 +1,18 @@
 """The station store on SpatiaLite or PostGIS.
 
 :class:`Store` holds the engine; the writers and readers live in one module per
-aggregate (:mod:`.stations`, :mod:`.unions`, :mod:`.batches`, :mod:`.audit`), each
-taking a connection so that a use case can compose them in one
-:meth:`Store.transaction`.
+aggregate (:mod:`.stations`, :mod:`.unions`, :mod:`.batches`, :mod:`.audit`, and the
+change feed in :mod:`.feed`), each taking a connection so that a use case can compose
+them in one :meth:`Store.transaction`.
 """
 
 from . import audit, batches, stations, unions
-from .store import ChangeFeed, Store, load_batch, open_store
+from .feed import ChangeFeed, FeedPosition
+from .store import Store, load_batch, open_store
 
 __all__ = [
     "ChangeFeed",
+    "FeedPosition",
     "Store",
     "audit",
     "batches",

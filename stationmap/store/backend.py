@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, Engine, Float, create_engine, event, literal, text
+from sqlalchemy import BigInteger, Boolean, Engine, Float, Text, create_engine, event, literal, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.compiler import compiles
@@ -265,3 +265,68 @@ def drop_knn_index(connection: Connection) -> None:
     """Undo :func:`create_knn_index`."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("DROP INDEX IF EXISTS idx_stations_geog"))
+
+
+class feed_key(FunctionElement):
+    """The number the change feed compares with a snapshot, for each audit entry.
+
+    Arguments: the audit table's ``tx`` and ``id`` columns. PostgreSQL: ``tx``, the
+    transaction that wrote the entry (ids are drawn before commit, so they say
+    nothing about visibility). SQLite: ``id``, because its writers take turns under
+    one lock and draw ids while holding it, so id order is commit order there.
+    """
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "feed_key"
+
+
+@compiles(feed_key)
+def _feed_key_postgres(element: feed_key, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses.clauses[0], **kw)
+
+
+@compiles(feed_key, "sqlite")
+def _feed_key_sqlite(element: feed_key, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses.clauses[1], **kw)
+
+
+class audit_snapshot(FunctionElement):
+    """Which audit entries the running statement sees, as text ``xmin:xmax:running,...``.
+
+    PostgreSQL: the statement's own snapshot (``pg_current_snapshot()``), whose
+    numbers are transaction ids, like :class:`feed_key`. SQLite: the next audit id
+    as both xmin and xmax, with nothing running (a statement sees only whole commits,
+    and every later commit draws higher ids).
+    """
+
+    type = Text()
+    inherit_cache = True
+    name = "audit_snapshot"
+
+
+@compiles(audit_snapshot)
+def _audit_snapshot_postgres(element: audit_snapshot, compiler: Any, **kw: Any) -> str:
+    return "pg_current_snapshot()::text"
+
+
+@compiles(audit_snapshot, "sqlite")
+def _audit_snapshot_sqlite(element: audit_snapshot, compiler: Any, **kw: Any) -> str:
+    return (
+        "(SELECT next || ':' || next || ':' "
+        "FROM (SELECT coalesce(max(id), 0) + 1 AS next FROM audit_entries) AS newest)"
+    )
+
+
+def record_writing_transaction(connection: Connection) -> None:
+    """Make PostgreSQL fill ``audit_entries.tx`` with the writing transaction's id.
+
+    SQLite needs no such column filled (see :class:`feed_key`); it stays NULL there.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text(
+                "ALTER TABLE audit_entries ALTER COLUMN tx "
+                "SET DEFAULT (pg_current_xact_id()::text::bigint)"
+            )
+        )

@@ -12,6 +12,7 @@ from typing import Any
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     DateTime,
@@ -135,6 +136,13 @@ audit_entries = Table(
     Column("batch_id", Integer, ForeignKey("import_batches.id"), nullable=True),
     Column("before", JSON, nullable=True),
     Column("after", JSON, nullable=True),
+    Column(
+        "tx",
+        BigInteger,
+        nullable=True,
+        comment="PostgreSQL: the writing transaction's id (a server default); SQLite: null",
+    ),
     CheckConstraint(_one_of("action", AUDIT_ACTIONS), name="ck_audit_action"),
     Index("ix_audit_entity", "entity", "entity_id"),
+    Index("ix_audit_tx", "tx"),
 )

@@ -15,7 +15,6 @@ import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -28,6 +27,7 @@ from ..regions import RegionIndex, load_regions
 from ..types import EDITABLE_FIELDS, AuditEntry, ImportBatch, Station, StationDraft, Union
 from . import audit, batches, migrate, stations, unions
 from .backend import create_store_engine
+from .feed import ChangeFeed, FeedPosition, current_position, read_changes
 from .records import public_values, station_values
 from .schema import audit_entries
 from .validation import clean_draft, one_station
@@ -232,37 +232,20 @@ class Store:
         with self.reading() as conn:
             return audit.history(conn, entity_id, entity)
 
-    def changes_since(self, change_id: int) -> ChangeFeed:
-        """What changed after audit entry ``change_id``: station ids, or "reload everything"."""
-        query = (
-            select(audit_entries.c.id, audit_entries.c.entity, audit_entries.c.entity_id)
-            .where(audit_entries.c.id > change_id)
-            .order_by(audit_entries.c.id)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        if not rows:
-            return ChangeFeed(change_id, (), False)
-        station_ids = tuple(dict.fromkeys(r.entity_id for r in rows if r.entity == "station"))
-        whole_batches = any(r.entity == "batch" for r in rows)
-        return ChangeFeed(rows[-1].id, station_ids, whole_batches)
+    def changes_since(self, position: FeedPosition) -> ChangeFeed:
+        """What was committed after ``position``, exactly once: see :mod:`.feed`."""
+        with self.reading() as conn:
+            return read_changes(conn, position)
+
+    def feed_position(self) -> FeedPosition:
+        """Where a follower starts: take it before reading the stations it starts from."""
+        with self.reading() as conn:
+            return current_position(conn)
 
     def last_change_id(self) -> int:
-        """The newest audit entry's id: grows with every write, so readers can poll it."""
+        """The newest audit entry's id: grows with every write (followers use feed_position)."""
         with self.engine.connect() as conn:
             return conn.execute(select(func.coalesce(func.max(audit_entries.c.id), 0))).scalar_one()
-
-
-@dataclass(frozen=True)
-class ChangeFeed:
-    """Changes after an audit id, for readers that keep a copy (the finder's index)."""
-
-    change_id: int
-    """The newest audit id read."""
-    station_ids: tuple[str, ...]
-    """Stations created or changed one by one."""
-    reload_all: bool
-    """A whole batch was loaded or removed: re-read every station."""
 
 
 def open_store(settings: Settings) -> Store:
