@@ -49,6 +49,7 @@ class FieldSpec:
     schema: Mapping[str, Any]
     """JSON schema of the field's JSON value (without ``description``)."""
     shown_in: View = View.NOWHERE
+    """Where it appears outside the store (any of GEOJSON, CSV, AUDIT)."""
     editable: bool = False
     """Writers set it: a new station, an edit, an import."""
     from_adcode: bool = False
@@ -63,6 +64,10 @@ class FieldSpec:
     """Its CSV cell, when not its JSON value (None is always written as an empty cell)."""
     from_column: Encoder | None = None
     """Its value from its table column's, when the two differ (an amenity bit mask)."""
+
+    def __post_init__(self) -> None:
+        if self.editable and self.from_adcode:
+            raise ValueError("got editable=True with from_adcode=True: the store fills it in")
 
 
 _P = ParamSpec("_P")

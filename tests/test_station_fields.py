@@ -360,3 +360,8 @@ def test_exported_geojson_and_csv_are_unchanged(tmp_path):
             "updated_at": station.updated_at.isoformat(),
         }
         assert row == [str(listed[c]) if listed[c] is not None else "" for c in LISTED_CSV]
+
+
+def test_a_field_cannot_be_both_editable_and_filled_from_the_adcode():
+    with pytest.raises(ValueError, match="from_adcode"):
+        declare("County name.", {"type": "string"}, editable=True, from_adcode=True)
