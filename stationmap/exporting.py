@@ -9,10 +9,10 @@ from pathlib import Path
 
 from .errors import BadRequest
 from .geojson import station_feature
-from .types import STATION_DATA_FIELDS, Station
+from .station_fields import CSV_COLUMNS, csv_row
+from .types import Station
 
 EXPORT_FORMATS = ("geojson", "csv")
-CSV_COLUMNS = ("id", *STATION_DATA_FIELDS, "union_id", "updated_at")
 
 
 def export_format_for(path: Path, requested: str | None) -> str:
@@ -73,12 +73,7 @@ def _write_csv(
     writer.writerow(CSV_COLUMNS)
     count = 0
     for station in stations:
-        row = {
-            **{c: getattr(station, c, "") for c in CSV_COLUMNS},
-            "amenities": ";".join(station.amenities),
-            "updated_at": station.updated_at.isoformat(),
-        }
-        writer.writerow([row[c] if row[c] is not None else "" for c in CSV_COLUMNS])
+        writer.writerow(csv_row(station))
         count += 1
         on_row()
     return count

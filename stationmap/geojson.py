@@ -9,29 +9,13 @@ from typing import Any
 
 from .coordinates import from_wgs84
 from .hours import describe_hours
+from .station_fields import geojson_properties
 from .types import FoundStation, Station
-
-PROPERTY_FIELDS = (
-    "name",
-    "kind",
-    "address",
-    "province",
-    "city",
-    "county",
-    "adcode",
-    "amenities",
-    "opening_hours",
-    "phone",
-    "status",
-    "updated_at",
-)
 
 
 def station_feature(station: Station, **extra: Any) -> dict[str, Any]:
     """One station as a GeoJSON Feature; ``extra`` adds properties (e.g. ``distance_m``)."""
-    properties = {name: getattr(station, name) for name in PROPERTY_FIELDS}
-    properties["amenities"] = list(station.amenities)
-    properties["updated_at"] = station.updated_at.isoformat()
+    properties = geojson_properties(station)
     properties["hours_text"] = describe_hours(station.opening_hours)
     properties.update(extra)
     return {

@@ -6,43 +6,193 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .identifiers import ALPHABET, ID_LENGTH
+from .record_fields import POINT_COLUMN, View, adcode_names, declare, editable_names, names_in
+from .vocabulary import AMENITIES, KINDS, STATUSES, amenities_from_mask
+
+
+def _amenities_of_mask(mask: int) -> tuple[str, ...]:
+    return amenities_from_mask(int(mask))
+
+
+_OWN_DATA = View.GEOJSON | View.CSV | View.AUDIT
+"""Where a station's own published data appears."""
+_KEPT_DATA = View.CSV | View.AUDIT
+"""Where its own unpublished data appears: exported and audited, not in the Feature."""
+_TEXT = {"type": "string"}
+_TEXT_OR_NULL = {"type": ["string", "null"]}
+_TIME = {"type": "string", "format": "date-time"}
+
 
 @dataclass(frozen=True, slots=True)
 class Station:
-    """A station as stored; coordinates are WGS-84."""
+    """A station as stored; coordinates are WGS-84.
 
-    id: str
-    """Stable public id (10 characters of lower-case base32)."""
-    name: str
-    kind: str
-    """A key of ``vocabulary.KINDS``."""
-    address: str
-    province: str
-    city: str
-    county: str
-    adcode: str
-    """6-digit county code."""
-    lon: float
-    lat: float
-    amenities: tuple[str, ...]
-    """Keys of ``vocabulary.AMENITIES``, in vocabulary order."""
-    opening_hours: str | None
-    """OpenStreetMap opening_hours syntax; None when unknown."""
-    opening_hours_raw: str | None
-    """The hours as the source wrote them (kept when they could not be parsed)."""
-    phone: str
-    status: str
-    """A key of ``vocabulary.STATUSES``."""
-    union_id: str | None
-    """Public id of the operating union."""
-    batch_id: str | None
-    """Public id of the import batch that last wrote the station."""
-    source_key: str | None
-    """The source's own key for the row it came from."""
-    version: int
-    """Starts at 1, grows by one with every change."""
-    created_at: datetime
-    updated_at: datetime
+    This is the one declaration of a station's fields: each field's ``declare(...)``
+    says what it means and where it appears, and :mod:`stationmap.station_fields`
+    derives the GeoJSON properties, CSV columns, audit view, editable fields, import
+    comparisons and OpenAPI schema from it. A new field is one declaration here (in
+    the position it should take in exports) plus a migration.
+    """
+
+    id: str = field(
+        metadata=declare(
+            "Stable public id: 10 characters of lower-case base32.",
+            {"type": "string", "pattern": f"^[{ALPHABET}]{{{ID_LENGTH}}}$"},
+            shown_in=View.CSV,
+            column="public_id",
+        )
+    )
+    name: str = field(
+        metadata=declare("The station's name.", _TEXT, shown_in=_OWN_DATA, editable=True)
+    )
+    kind: str = field(
+        metadata=declare(
+            "What hosts the station: a key of the kinds vocabulary.",
+            {"type": "string", "enum": list(KINDS)},
+            shown_in=_OWN_DATA,
+            editable=True,
+            import_column="kind",
+        )
+    )
+    address: str = field(
+        metadata=declare(
+            "Street address; empty when unknown.",
+            _TEXT,
+            shown_in=_OWN_DATA,
+            editable=True,
+            import_column="address",
+        )
+    )
+    province: str = field(
+        metadata=declare(
+            "Province name, from the county code.", _TEXT, shown_in=_OWN_DATA, from_adcode=True
+        )
+    )
+    city: str = field(
+        metadata=declare(
+            "City (prefecture) name, from the county code.",
+            _TEXT,
+            shown_in=_OWN_DATA,
+            from_adcode=True,
+        )
+    )
+    county: str = field(
+        metadata=declare(
+            "County (district) name, from the county code.",
+            _TEXT,
+            shown_in=_OWN_DATA,
+            from_adcode=True,
+        )
+    )
+    adcode: str = field(
+        metadata=declare(
+            "6-digit county code; found from the point when a writer gives none.",
+            {"type": "string", "pattern": "^[0-9]{6}$"},
+            shown_in=_OWN_DATA,
+            editable=True,
+        )
+    )
+    lon: float = field(
+        metadata=declare(
+            "Longitude, WGS-84 degrees (the Feature's geometry).",
+            {"type": "number", "minimum": -180, "maximum": 180},
+            shown_in=_KEPT_DATA,
+            editable=True,
+            column=POINT_COLUMN,
+        )
+    )
+    lat: float = field(
+        metadata=declare(
+            "Latitude, WGS-84 degrees (the Feature's geometry).",
+            {"type": "number", "minimum": -90, "maximum": 90},
+            shown_in=_KEPT_DATA,
+            editable=True,
+            column=POINT_COLUMN,
+        )
+    )
+    amenities: tuple[str, ...] = field(
+        metadata=declare(
+            "Keys of the amenities vocabulary, in vocabulary order.",
+            {"type": "array", "items": {"type": "string", "enum": list(AMENITIES)}},
+            shown_in=_OWN_DATA,
+            editable=True,
+            column="amenity_mask",
+            import_column="amenities",
+            to_json=list,
+            to_csv=";".join,
+            from_column=_amenities_of_mask,
+        )
+    )
+    opening_hours: str | None = field(
+        metadata=declare(
+            "OpenStreetMap opening_hours syntax; null when unknown.",
+            _TEXT_OR_NULL,
+            shown_in=_OWN_DATA,
+            editable=True,
+            import_column="hours",
+        )
+    )
+    opening_hours_raw: str | None = field(
+        metadata=declare(
+            "The hours as the source wrote them (kept when they could not be parsed).",
+            _TEXT_OR_NULL,
+            shown_in=_KEPT_DATA,
+            editable=True,
+            import_column="hours",
+        )
+    )
+    phone: str = field(
+        metadata=declare(
+            "Contact telephone as published; empty when none.",
+            _TEXT,
+            shown_in=_OWN_DATA,
+            editable=True,
+            import_column="phone",
+        )
+    )
+    status: str = field(
+        metadata=declare(
+            "A key of the statuses vocabulary; riders see active stations unless they ask.",
+            {"type": "string", "enum": list(STATUSES)},
+            shown_in=_OWN_DATA,
+            editable=True,
+            import_column="status",
+        )
+    )
+    source_key: str | None = field(
+        metadata=declare(
+            "The source's own key for the row it came from.",
+            _TEXT_OR_NULL,
+            shown_in=_KEPT_DATA,
+            editable=True,
+            import_column="source_key",
+        )
+    )
+    union_id: str | None = field(
+        metadata=declare("Public id of the operating union.", _TEXT_OR_NULL, shown_in=View.CSV)
+    )
+    batch_id: str | None = field(
+        metadata=declare(
+            "Public id of the import batch that last wrote the station.", _TEXT_OR_NULL
+        )
+    )
+    version: int = field(
+        metadata=declare(
+            "Starts at 1, grows by one with every change.", {"type": "integer", "minimum": 1}
+        )
+    )
+    created_at: datetime = field(
+        metadata=declare("When the station was first stored.", _TIME, to_json=datetime.isoformat)
+    )
+    updated_at: datetime = field(
+        metadata=declare(
+            "When the station last changed.",
+            _TIME,
+            shown_in=View.GEOJSON | View.CSV,
+            to_json=datetime.isoformat,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -70,30 +220,14 @@ class StationDraft:
     """Given only when the id must be kept (a re-import); new ids are generated."""
 
 
-STATION_DATA_FIELDS = (
-    "name",
-    "kind",
-    "address",
-    "province",
-    "city",
-    "county",
-    "adcode",
-    "lon",
-    "lat",
-    "amenities",
-    "opening_hours",
-    "opening_hours_raw",
-    "phone",
-    "status",
-    "source_key",
-)
-"""A station's own data, in a stable order: what audit entries and exports record."""
+STATION_DATA_FIELDS = names_in(Station, View.AUDIT)
+"""Old name of ``station_fields.AUDITED_FIELDS``, kept until the store imports that."""
 
-REGION_FIELDS = ("province", "city", "county")
-"""Names the store fills in from the adcode; writers never set them."""
+REGION_FIELDS = adcode_names(Station)
+"""Old name of ``station_fields.ADCODE_FIELDS``."""
 
-EDITABLE_FIELDS = tuple(f for f in STATION_DATA_FIELDS if f not in REGION_FIELDS)
-"""Fields :meth:`Store.update_station` accepts."""
+EDITABLE_FIELDS = editable_names(Station)
+"""Old home of ``station_fields.EDITABLE_FIELDS``, kept until the store imports that."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from ..types import STATION_DATA_FIELDS, Station
+from ..record_fields import column_of, field_specs
+from ..station_fields import audit_view, station_audit_view
+from ..types import Station
 from ..vocabulary import amenities_from_mask
 from .schema import import_batches, stations, unions
 
@@ -35,14 +37,15 @@ _shared: dict[Any, Any] = {}
 def _station_columns() -> dict[str, Any]:
     """The SQL expression for each :class:`Station` field, in field order."""
     special = {
-        "id": stations.c.public_id,
-        "amenities": stations.c.amenity_mask,
         "lon": func.ST_X(stations.c.geom),
         "lat": func.ST_Y(stations.c.geom),
         "union_id": unions.c.public_id,
         "batch_id": import_batches.c.public_id,
     }
-    return {name: special.get(name, stations.c.get(name)) for name in _STATION_FIELDS}
+    return {
+        name: special.get(name, stations.c[column_of(name, spec)])
+        for name, spec in field_specs(Station)
+    }
 
 
 def station_select() -> Select:
@@ -71,18 +74,8 @@ def station_from_row(row: Any) -> Station:
     return Station(*values)
 
 
-def public_values(values: dict[str, Any]) -> dict[str, Any]:
-    """The audit view of table values: amenity keys instead of the mask, lon/lat as given."""
-    out = {k: values[k] for k in STATION_DATA_FIELDS if k in values and k != "amenities"}
-    if "amenity_mask" in values:
-        out["amenities"] = list(amenities_from_mask(values["amenity_mask"]))
-    return {k: out[k] for k in STATION_DATA_FIELDS if k in out}
+public_values = audit_view
+"""Old name of :func:`stationmap.station_fields.audit_view`, kept until the store imports that."""
 
-
-def station_values(station: Station) -> dict[str, Any]:
-    """The audit view of a stored station."""
-    return {
-        k: (list(v) if k == "amenities" else v)
-        for k in STATION_DATA_FIELDS
-        for v in [getattr(station, k)]
-    }
+station_values = station_audit_view
+"""Old name of :func:`stationmap.station_fields.station_audit_view`."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import __version__
 from ..identifiers import ALPHABET, ID_LENGTH
-from ..vocabulary import AMENITIES, KINDS, STATUSES
+from ..station_fields import station_properties_schema
 from .params import FILTER_PARAMS, PARAMETERS
 
 
@@ -169,38 +169,7 @@ def _error_response(description: str) -> dict[str, Any]:
 
 
 def _schemas() -> dict[str, Any]:
-    station_properties = {
-        "name": {"type": "string"},
-        "kind": {"type": "string", "enum": list(KINDS)},
-        "address": {"type": "string"},
-        "province": {"type": "string"},
-        "city": {"type": "string"},
-        "county": {"type": "string"},
-        "adcode": {"type": "string", "pattern": "^[0-9]{6}$"},
-        "amenities": {"type": "array", "items": {"type": "string", "enum": list(AMENITIES)}},
-        "opening_hours": {
-            "type": ["string", "null"],
-            "description": "OpenStreetMap opening_hours syntax; null when unknown.",
-        },
-        "hours_text": {
-            "type": ["string", "null"],
-            "description": "The same hours as a rider reads them (周一至周五 08:30-17:30；"
-            "法定节假日休息); OpenStreetMap syntax where it has no Chinese wording; null when "
-            "unknown.",
-        },
-        "open_now": {
-            "type": ["boolean", "null"],
-            "description": "Open at the time asked about (now by default); null when "
-            "the hours are unknown.",
-        },
-        "phone": {"type": "string"},
-        "status": {"type": "string", "enum": list(STATUSES)},
-        "updated_at": {"type": "string", "format": "date-time"},
-        "distance_m": {
-            "type": "number",
-            "description": "Geodesic metres from the query point (only on answers to a point).",
-        },
-    }
+    station_properties = station_properties_schema()
     feature = {
         "type": "object",
         "required": ["type", "id", "geometry", "properties"],
