@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from .identifiers import ALPHABET, ID_LENGTH
-from .record_fields import POINT_COLUMN, View, adcode_names, declare, editable_names, names_in
+from .record_fields import POINT_COLUMN, View, declare
 from .vocabulary import AMENITIES, KINDS, STATUSES, amenities_from_mask
 
 
@@ -218,16 +218,6 @@ class StationDraft:
     source_key: str | None = None
     public_id: str | None = None
     """Given only when the id must be kept (a re-import); new ids are generated."""
-
-
-STATION_DATA_FIELDS = names_in(Station, View.AUDIT)
-"""Old name of ``station_fields.AUDITED_FIELDS``, kept until the store imports that."""
-
-REGION_FIELDS = adcode_names(Station)
-"""Old name of ``station_fields.ADCODE_FIELDS``."""
-
-EDITABLE_FIELDS = editable_names(Station)
-"""Old home of ``station_fields.EDITABLE_FIELDS``, kept until the store imports that."""
 
 
 @dataclass(frozen=True)

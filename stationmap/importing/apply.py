@@ -8,29 +8,11 @@ station someone changed meanwhile makes the whole import refuse (nothing written
 
 from __future__ import annotations
 
+from ..station_fields import UPDATED_COLUMNS
 from ..store import Store, batches, stations, unions
 from ..store.validation import clean_frame
 from ..types import ImportBatch
 from .plan import ImportPlan
-
-UPDATED_COLUMNS = (
-    "name",
-    "kind",
-    "address",
-    "province",
-    "city",
-    "county",
-    "adcode",
-    "amenity_mask",
-    "opening_hours",
-    "opening_hours_raw",
-    "phone",
-    "status",
-    "source_key",
-    "lon",
-    "lat",
-)
-"""Table values an import rewrites on a changed station (the whole record)."""
 
 
 def apply_import(store: Store, plan: ImportPlan) -> ImportBatch:
@@ -51,7 +33,7 @@ def _updates(store: Store, plan: ImportPlan) -> list[stations.Edit]:
     if not len(plan.updates):
         return []
     values = clean_frame(plan.updates.reset_index(drop=True), store.regions)
-    records = stations.frame_records(values[list(UPDATED_COLUMNS)])
+    records = stations.frame_records(values[[*UPDATED_COLUMNS, "lon", "lat"]])
     return [
         stations.Edit(
             public_id,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..finder.geodesy import ecef_point
+from ..station_fields import EDITABLE_FIELDS, FIELDS_BY_IMPORT_COLUMN
 from ..store import Store, stations
 from ..types import Station
 from ..vocabulary import amenities_from_mask, amenity_mask
@@ -31,31 +32,6 @@ MAX_MATCH_BOXES = 200
 
 SAME_PLACE_M = 0.5
 """A station that moved less than this (metres) has not moved: conversions round."""
-
-DRAFT_COLUMNS = (
-    "name",
-    "lon",
-    "lat",
-    "kind",
-    "address",
-    "adcode",
-    "amenities",
-    "opening_hours",
-    "opening_hours_raw",
-    "phone",
-    "status",
-    "source_key",
-)
-
-FIELDS_BY_COLUMN = {
-    "address": ("address",),
-    "phone": ("phone",),
-    "hours": ("opening_hours", "opening_hours_raw"),
-    "amenities": ("amenities",),
-    "kind": ("kind",),
-    "status": ("status",),
-    "source_key": ("source_key",),
-}
 
 
 def plan_changes(
@@ -91,7 +67,7 @@ def plan_changes(
 def _provided_fields(report: ImportReport) -> set[str]:
     fields = {"name", "lon", "lat"}
     for column in report.source.get("columns", {}):
-        fields.update(FIELDS_BY_COLUMN.get(column, ()))
+        fields.update(FIELDS_BY_IMPORT_COLUMN.get(column, ()))
     return fields
 
 
@@ -217,8 +193,8 @@ class _Outcome:
             source_format,
             options.crs,
             options.actor,
-            _frame(self.additions, (*DRAFT_COLUMNS, "union_id")),
-            _frame(self.updates, (*DRAFT_COLUMNS, "public_id", "version")),
+            _frame(self.additions, (*EDITABLE_FIELDS, "union_id")),
+            _frame(self.updates, (*EDITABLE_FIELDS, "public_id", "version")),
             self.changed,
             [],
             counts,
@@ -227,7 +203,7 @@ class _Outcome:
 
 
 def _new_values(row: ParsedRow) -> dict:
-    values = {column: row.values.get(column) for column in DRAFT_COLUMNS}
+    values = {column: row.values.get(column) for column in EDITABLE_FIELDS}
     values["address"] = values["address"] or ""
     values["phone"] = values["phone"] or ""
     values["amenities"] = tuple(values["amenities"] or ())
@@ -265,7 +241,7 @@ def _moved(station: Station, row: ParsedRow) -> bool:
 
 
 def _updated_record(station: Station, change: dict) -> dict:
-    record = {column: getattr(station, column) for column in DRAFT_COLUMNS}
+    record = {column: getattr(station, column) for column in EDITABLE_FIELDS}
     record.update({field: after for field, (_, after) in change.items()})
     record["amenities"] = tuple(record["amenities"])
     record["adcode"] = None if "lon" in change else station.adcode

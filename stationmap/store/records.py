@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from ..record_fields import column_of, field_specs
-from ..station_fields import audit_view, station_audit_view
 from ..types import Station
 from ..vocabulary import amenities_from_mask
 from .schema import import_batches, stations, unions
@@ -72,10 +71,3 @@ def station_from_row(row: Any) -> Station:
     for at in _SHARED_AT:
         values[at] = _shared.setdefault(values[at], values[at])
     return Station(*values)
-
-
-public_values = audit_view
-"""Old name of :func:`stationmap.station_fields.audit_view`, kept until the store imports that."""
-
-station_values = station_audit_view
-"""Old name of :func:`stationmap.station_fields.station_audit_view`."""

@@ -19,11 +19,12 @@ from sqlalchemy import Connection, Float, bindparam, delete, func, insert, selec
 from ..errors import Conflict
 from ..identifiers import new_public_ids
 from ..regions import RegionIndex
+from ..station_fields import audit_view, station_audit_view
 from ..types import Station
 from .audit import Change, record
 from .backend import geometry_in_box, point_lonlat
 from .batches import BatchRef
-from .records import public_values, station_from_row, station_select, station_values
+from .records import station_from_row, station_select
 from .schema import now, stations
 from .unions import primary_keys
 from .validation import clean_frame
@@ -119,7 +120,7 @@ def delete_of_batch(conn: Connection, batch: BatchRef, actor: str) -> int:
     record(
         conn,
         actor,
-        [Change("delete", "station", s.id, before=station_values(s)) for s in gone],
+        [Change("delete", "station", s.id, before=station_audit_view(s)) for s in gone],
         batch.pk,
     )
     return len(gone)
@@ -137,7 +138,7 @@ def frame_records(frame: pd.DataFrame, **constant: Any) -> list[dict[str, Any]]:
 
 
 def _created(values: dict[str, Any]) -> Change:
-    return Change("create", "station", values["public_id"], after=public_values(values))
+    return Change("create", "station", values["public_id"], after=audit_view(values))
 
 
 def _update_group(

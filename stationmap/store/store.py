@@ -24,11 +24,11 @@ from sqlalchemy.exc import IntegrityError
 from ..config import Settings
 from ..errors import Conflict, InvalidStation, NotFound
 from ..regions import RegionIndex, load_regions
-from ..types import EDITABLE_FIELDS, AuditEntry, ImportBatch, Station, StationDraft, Union
+from ..station_fields import EDITABLE_FIELDS, audit_view, station_audit_view
+from ..types import AuditEntry, ImportBatch, Station, StationDraft, Union
 from . import audit, batches, migrate, stations, unions
 from .backend import create_store_engine
 from .feed import ChangeFeed, FeedPosition, current_position, read_changes
-from .records import public_values, station_values
 from .schema import audit_entries
 from .validation import clean_draft, one_station
 
@@ -308,8 +308,8 @@ def _edit(current: Station, changes: dict[str, Any], regions: RegionIndex) -> st
     merged.update(changes)
     merged.pop("union_id", None)
     cleaned = clean_draft(StationDraft(**merged), regions)
-    old = station_values(current)
-    after = {k: v for k, v in public_values(cleaned).items() if old.get(k) != v}
+    old = station_audit_view(current)
+    after = {k: v for k, v in audit_view(cleaned).items() if old.get(k) != v}
     if not after:
         return None
     columns = {k: cleaned[k] for k in after if k not in ("lon", "lat", "amenities")}
