@@ -1,5 +1,6 @@
-# stationmap: `make run` serves the app, `make test` runs the whole suite.
-# Both set themselves up first: system libraries, .venv/, the package and its tools.
+# stationmap: `make run` serves the app, `make test` runs the whole suite, `make test-fast`
+# the quick part of the suite for the edit-test loop.
+# All set themselves up first: system libraries, .venv/, the package and its tools.
 
 PYTHON ?= python3
 PORT ?= 5000
@@ -8,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.stationmap-installed
 BROWSER_STAMP := $(VENV)/.browser-installed
 
-.PHONY: run test setup lint format layers clean
+.PHONY: run test test-fast setup lint format layers clean
 
 run: setup
 	$(BIN)/stationmap init-db
@@ -19,6 +20,10 @@ test: setup $(BROWSER_STAMP)
 	$(BIN)/ruff check stationmap tests scripts
 	$(BIN)/ruff format --check stationmap tests scripts
 	$(BIN)/pytest
+
+# Leaves out what takes seconds, drives Chromium or needs PostGIS (markers: setup.cfg).
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow and not browser and not postgis"
 
 setup: $(STAMP)
 
