@@ -35,7 +35,8 @@ a built wheel."""
 SLOW_TESTS = frozenset(
     {"test_a_killed_import_leaves_the_store_as_it_was", "test_queries_run_on_one_openmp_thread"}
 )
-"""Tests that take seconds by themselves (each starts and times another process)."""
+"""Tests that take seconds by themselves: each starts another Python (a 60,000-row import to
+kill, a fresh interpreter loading the finder)."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
