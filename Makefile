@@ -1,5 +1,6 @@
-# stationmap: `make run` serves the app, `make test` runs the whole suite.
-# Both set themselves up first: system libraries, .venv/, the package and its tools.
+# stationmap: `make run` serves the app, `make test` runs the static checks and the whole
+# suite, `make test-fast` the quick part of the suite for the edit-test loop.
+# All set themselves up first: system libraries, .venv/, the package and its tools.
 
 PYTHON ?= python3
 PORT ?= 5000
@@ -8,17 +9,20 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.stationmap-installed
 BROWSER_STAMP := $(VENV)/.browser-installed
 
-.PHONY: run test setup lint format layers clean
+.PHONY: run test test-fast setup lint types contracts format layers clean
 
 run: setup
 	$(BIN)/stationmap init-db
 	$(BIN)/stationmap load-demo --if-empty
 	$(BIN)/stationmap serve --host 127.0.0.1 --port $(PORT)
 
-test: setup $(BROWSER_STAMP)
-	$(BIN)/ruff check stationmap tests scripts
-	$(BIN)/ruff format --check stationmap tests scripts
+# Style, types and layers first (seconds), then every test: CI runs this.
+test: setup $(BROWSER_STAMP) lint types contracts
 	$(BIN)/pytest
+
+# Leaves out what takes seconds, drives Chromium or needs PostGIS (markers: setup.cfg).
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow and not browser and not postgis"
 
 setup: $(STAMP)
 
@@ -36,6 +40,15 @@ $(BROWSER_STAMP): scripts/install-system-deps.sh | $(STAMP)
 
 lint: setup
 	$(BIN)/ruff check stationmap tests scripts
+	$(BIN)/ruff format --check stationmap tests scripts
+
+# mypy over stationmap/ (settings: [mypy] in setup.cfg).
+types: setup
+	$(BIN)/mypy
+
+# The layer contracts (import-linter, [importlinter] in setup.cfg).
+contracts: setup
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff format stationmap tests scripts
@@ -47,4 +60,4 @@ layers: setup
 	$(BIN)/python scripts/build_reference_layers.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .import_linter_cache

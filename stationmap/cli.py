@@ -165,10 +165,11 @@ def import_command(
         _check_report_path(report_path)
     store = _store(settings)
     store.init_schema()
-    with tqdm(total=len(STEPS) + 1, desc="reading", unit="step", disable=None) as bar:
+    steps = len(STEPS) + 1
+    with tqdm(total=steps, desc="reading", unit="step", disable=None) as bar:
         report = import_file(store, path, options, progress=_step_bar(bar))
         bar.set_description("done")
-        bar.update(bar.total - bar.n)
+        bar.update(steps - bar.n)
     click.echo(("DRY RUN: " if report.dry_run else "") + report.summary())
     for issue in report.rejected[:20]:
         click.echo(f"  row {issue.row} {issue.column}: {issue.message} ({issue.value!r})")
@@ -297,6 +298,7 @@ def map_command(
             tiles=not no_tiles,
         )
     else:
+        assert around is not None, "exactly one of --county and --around, checked above"
         lon, lat = _point_option(around)
         found = find_within(index, lon, lat, radius_m)
         fmap = station_map(

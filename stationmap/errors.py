@@ -57,11 +57,12 @@ class InvalidStation(StationmapError):
 
     def __init__(self, field: str, value: Any, expected: str, *, row: int | None = None) -> None:
         where = f"row {row}: " if row is not None else ""
+        extra: dict[str, Any] = {"row": row} if row is not None else {}
         super().__init__(
             f"{where}{field}: got {value!r}, expected {expected}",
             field=field,
             value=_json_safe(value),
-            **({"row": row} if row is not None else {}),
+            **extra,
         )
         self.field = field
         self.value = value

@@ -19,7 +19,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from opening_hours import OpeningHours, ParserError, State
+
+# opening_hours defines ParserError, but its bundled stub leaves it out.
+from opening_hours import OpeningHours, ParserError, State  # type: ignore[attr-defined]
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 

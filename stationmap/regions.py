@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from .resources import data_path
 
@@ -36,6 +39,10 @@ class County:
     province: str
 
 
+_COUNTY_COLUMNS = ("adcode", "name", "city_adcode", "city_name", "province_adcode", "province_name")
+"""The layer's columns that make a :class:`County`, in its field order."""
+
+
 class RegionIndex:
     """County boundaries with a spatial index, for lookups by code and by point."""
 
@@ -46,17 +53,8 @@ class RegionIndex:
         self._outline = outline
         shapely.prepare(self._outline)
         self._by_code = {row.adcode: i for i, row in enumerate(self._frame.itertuples())}
-        self._counties = {
-            row.adcode: County(
-                row.adcode,
-                row.name,
-                row.city_adcode,
-                row.city_name,
-                row.province_adcode,
-                row.province_name,
-            )
-            for row in self._frame.itertuples()
-        }
+        rows = self._frame[list(_COUNTY_COLUMNS)].itertuples(index=False, name=None)
+        self._counties = {county.adcode: county for county in (County(*row) for row in rows)}
 
     def __len__(self) -> int:
         return len(self._frame)
@@ -65,7 +63,7 @@ class RegionIndex:
         """The county with this adcode, or None when the code is unknown."""
         return self._counties.get(adcode)
 
-    def boundary(self, adcode: str) -> shapely.Geometry:
+    def boundary(self, adcode: str) -> BaseGeometry:
         """The county's (simplified) boundary polygon."""
         return self._geoms[self._by_code[adcode]]
 
@@ -106,8 +104,8 @@ class RegionIndex:
 
     def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """The adcode of the county holding each point ("" where none is near)."""
-        points = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
-        found = np.full(len(points), "", dtype=object)
+        points = _points(lon, lat)
+        found = np.full(len(points), "", dtype=np.object_)
         point_idx, county_idx = self._tree.query(points, predicate="within")
         found[point_idx[::-1]] = self._frame.adcode.values[county_idx[::-1]]
         missing = np.flatnonzero(found == "")
@@ -117,6 +115,12 @@ class RegionIndex:
             )
             found[missing[near_p]] = self._frame.adcode.values[near_c]
         return found
+
+
+def _points(lon: np.ndarray, lat: np.ndarray) -> npt.NDArray[np.object_]:
+    """Points from coordinate arrays (shapely's stub cannot tell arrays give an array)."""
+    xy = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    return cast("npt.NDArray[np.object_]", shapely.points(*xy))
 
 
 @cache

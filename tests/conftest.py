@@ -28,6 +28,37 @@ REQUIRE_POSTGIS = (
     or os.environ.get("CI", "").lower() == "true"
 )
 BACKENDS = ("spatialite", "postgis")
+BROWSER_FIXTURES = frozenset({"live_server", "browser", "page"})
+SLOW_FIXTURES = frozenset({"full_set", "demo_store", "followers", "served", "wheel_names"})
+"""Fixtures that take seconds: the full demo set, a 4,000-station store, several processes,
+a built wheel."""
+SLOW_TESTS = frozenset(
+    {"test_a_killed_import_leaves_the_store_as_it_was", "test_queries_run_on_one_openmp_thread"}
+)
+"""Tests that take seconds by themselves: each starts another Python (a 60,000-row import to
+kill, a fresh interpreter loading the finder)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark slow, PostGIS and browser tests, so ``make test-fast`` can leave them out.
+
+    Marked here rather than in each module because each follows from the fixtures a test
+    uses. ``make test`` (and so CI) selects nothing away: every marked test still runs.
+    """
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & SLOW_FIXTURES or getattr(item, "originalname", "") in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+        if _uses_postgis(item):
+            item.add_marker(pytest.mark.postgis)
+        if fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+
+
+def _uses_postgis(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    on_postgis = callspec is not None and callspec.params.get("database_url") == "postgis"
+    return on_postgis or "postgis_url" in getattr(item, "fixturenames", ())
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 
 from .inputs import load_counties, load_places
@@ -202,7 +204,9 @@ def _place_tree() -> shapely.STRtree:
     places = load_places()
     if not len(places):
         raise ValueError("the anchor places file holds no place inside the county layer")
-    return shapely.STRtree(shapely.points(places.lon, places.lat))
+    # Arrays in, an array out (shapely's stub cannot tell from an ndarray's type).
+    points = cast("npt.NDArray[np.object_]", shapely.points(places.lon, places.lat))
+    return shapely.STRtree(points)
 
 
 @cache

@@ -10,7 +10,11 @@ only when no station beyond the candidates could still be nearer.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row
 
 from ..hours import CLOSED, OPEN, STATE_NAMES, hours_state
 from ..store import Store
@@ -44,9 +48,9 @@ def nearest_by_sql(
             key=lambda f: (f.distance_m, f.station.id),
         )[:k]
         last_key = rows[-1].order_key if rows else math.inf
-        proven = len(kept) == k and kept[-1].distance_m * SPHERE_SLACK <= last_key
+        proven = len(kept) == k and _metres(kept[-1]) * SPHERE_SLACK <= last_key
         if exhausted or proven:
-            return [f for f in kept if max_distance_m is None or f.distance_m <= max_distance_m]
+            return [f for f in kept if max_distance_m is None or _metres(f) <= max_distance_m]
         want *= 4
 
 
@@ -57,7 +61,7 @@ def _candidates(
     limit: int,
     static: StaticFilter,
     max_distance_m: float | None,
-) -> tuple[list, bool]:
+) -> tuple[Sequence[Row[Any]], bool]:
     order_key = nearest_first(stations.c.geom, lon, lat)
     query = (
         station_select()
@@ -76,8 +80,8 @@ def _candidates(
     return rows, len(rows) < limit
 
 
-def _static_conditions(static: StaticFilter) -> list:
-    conditions = [stations.c.status.in_(sorted(static.statuses))]
+def _static_conditions(static: StaticFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [stations.c.status.in_(sorted(static.statuses))]
     if static.amenity_mask:
         mask = static.amenity_mask
         conditions.append(stations.c.amenity_mask.op("&")(mask) == mask)
@@ -88,7 +92,12 @@ def _static_conditions(static: StaticFilter) -> list:
     return conditions
 
 
-def _found(row, moment: datetime | None) -> FoundStation:
+def _metres(found: FoundStation) -> float:
+    """Its distance: :func:`_found` always gives one (only point-less finds have None)."""
+    return math.inf if found.distance_m is None else found.distance_m
+
+
+def _found(row: Row[Any], moment: datetime | None) -> FoundStation:
     station = station_from_row(row)
     state = hours_state(station.opening_hours, moment or datetime.now().astimezone())
     return FoundStation(station, float(row.distance_m), STATE_NAMES[state])

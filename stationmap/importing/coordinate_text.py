@@ -140,12 +140,14 @@ def _in_china(lon: float, lat: float) -> bool:
 def _value_of(groups: dict[str, str | None], text: str) -> tuple[float, bool] | CellProblem:
     """Signed decimal degrees from one matched coordinate, and whether it is labelled N/S."""
     degrees, minutes, seconds = (_number(groups[k]) for k in ("deg", "min", "sec"))
+    if degrees is None:  # never: the pattern requires degrees, and seconds only after minutes
+        return _bad_coordinate(text)
     before, after, sign = groups["before"], groups["after"], groups["sign"]
     if (
         (before and after)
         or (sign and (before or after))
         or (minutes is not None and (groups["mark"] is None or not degrees.is_integer()))
-        or (seconds is not None and not minutes.is_integer())
+        or (seconds is not None and minutes is not None and not minutes.is_integer())
         or (minutes or 0) >= 60
         or (seconds or 0) >= 60
     ):

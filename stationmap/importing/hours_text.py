@@ -28,7 +28,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from opening_hours import OpeningHours, ParserError
+# opening_hours defines ParserError, but its bundled stub leaves it out.
+from opening_hours import OpeningHours, ParserError  # type: ignore[attr-defined]
 
 from .cells import CellProblem, is_placeholder, normalize_text
 
@@ -178,8 +179,10 @@ def _tokenize(text: str) -> list[_Token]:
         match = _TOKENS.match(text, position)
         if match is None:
             raise _Unreadable(f"无法理解“{text[position:]}”", f"cannot read {text[position:]!r}")
-        if match.lastgroup not in ("gap", "filler"):
-            tokens.append((match.lastgroup, match))
+        kind = match.lastgroup
+        assert kind is not None, "every alternative in _TOKENS is a named group"
+        if kind not in ("gap", "filler"):
+            tokens.append((kind, match))
         position = match.end()
     return tokens
 

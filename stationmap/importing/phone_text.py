@@ -156,10 +156,10 @@ def _read_chunk(chunk: str, phones: list[str], unread: list[str]) -> None:
 @lru_cache(maxsize=1 << 16)
 def _read_number(text: str) -> str | None:
     """One number in normal form, a :class:`_LostDigits`, or None if ``text`` is not one."""
-    text = _from_excel(text)
-    if isinstance(text, _LostDigits) or text is None:
-        return text
-    text = _COUNTRY_PREFIX.sub("", text, count=1)
+    plain = _from_excel(text)
+    if isinstance(plain, _LostDigits) or plain is None:
+        return plain
+    text = _COUNTRY_PREFIX.sub("", plain, count=1)
     if not _PHONE_CHARACTERS.fullmatch(text):
         return None
     main, _, extension = text.partition("#")

@@ -143,11 +143,12 @@ def _parse_location(cell: _Cells) -> None:
         lon, lat, swapped = point
         source = "point"
     else:
-        lon, lat = (parse_coordinate(cell.text(f)) for f in ("lon", "lat"))
-        for f, value in (("lon", lon), ("lat", lat)):
-            if isinstance(value, CellProblem):
-                return cell.problem(f, value, reject=True)
-        ordered = order_lon_lat(lon, lat)
+        first, second = (parse_coordinate(cell.text(f)) for f in ("lon", "lat"))
+        if isinstance(first, CellProblem):
+            return cell.problem("lon", first, reject=True)
+        if isinstance(second, CellProblem):
+            return cell.problem("lat", second, reject=True)
+        ordered = order_lon_lat(first, second)
         if isinstance(ordered, CellProblem):
             return cell.problem("lon", ordered, reject=True)
         lon, lat, swapped = ordered
