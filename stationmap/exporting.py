@@ -33,7 +33,7 @@ def write_stations(
     path: Path,
     fmt: str,
     notice: str | None = None,
-    on_row: Callable[[], None] | None = None,
+    on_row: Callable[[], object] | None = None,
 ) -> int:
     """Write ``stations`` to ``path`` (via a temporary file); returns how many were written."""
     partial = path.with_name(path.name + ".partial")
@@ -45,7 +45,7 @@ def write_stations(
 
 
 def _write_geojson(
-    stations: Iterable[Station], out, notice: str | None, on_row: Callable[[], None]
+    stations: Iterable[Station], out, notice: str | None, on_row: Callable[[], object]
 ) -> int:
     out.write('{"type": "FeatureCollection",')
     if notice:
@@ -65,7 +65,7 @@ def _write_geojson(
 
 
 def _write_csv(
-    stations: Iterable[Station], out, notice: str | None, on_row: Callable[[], None]
+    stations: Iterable[Station], out, notice: str | None, on_row: Callable[[], object]
 ) -> int:
     writer = csv.writer(out)
     if notice:

@@ -23,7 +23,7 @@ def load_demo(
     count: int = DEMO_COUNT,
     seed: int = 1,
     actor: str = "load-demo",
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> ImportBatch:
     """Generate the demo set and load it, its county unions included, in one transaction
     that also removes any earlier demo set."""
@@ -49,7 +49,7 @@ def _county_unions(
     existing = {u.jurisdiction: u.id for u in unions.list_all(conn)}
     missing = [code for code in adcodes if code not in existing]
     rows = [
-        {"name": f"{regions.county(code).name}总工会", "jurisdiction": code} for code in missing
+        {"name": unions.county_union_name(regions, code), "jurisdiction": code} for code in missing
     ]
     created = unions.add(conn, rows, actor)
     if created:

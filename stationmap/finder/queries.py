@@ -74,7 +74,7 @@ def _settle_nearest(
     chords: list[float],
     k: int,
     exhausted: bool,
-) -> tuple[np.ndarray, list[float]] | None:
+) -> tuple[list[int], list[float]] | None:
     """The k nearest of the candidates with their geodesic distances, or None if unproven.
 
     Candidates arrive in chord order, and no station left out has a smaller chord

@@ -8,6 +8,7 @@ name never overrides one a clerk chose.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -215,7 +216,8 @@ def _differences(station: Station, row: ParsedRow, provided: set[str]) -> dict:
     """field → (stored, file) for each provided field whose value differs."""
     change = {}
     for field in provided - {"lon", "lat"}:
-        new, old = row.values.get(field), getattr(station, field)
+        new: Any = row.values.get(field)
+        old = getattr(station, field)
         if field == "amenities":
             new = amenities_from_mask(amenity_mask(new or ()))
             old = tuple(old)

@@ -95,7 +95,8 @@ class StoredStations:
         xyz = ecef(lon, lat)
         nearby = self._tree.query_ball_point(xyz, SAME_NAME_M) if len(self.stations) else []
         for i, name in enumerate(names):
-            by_key = self._by_key.get((unions[i], keys[i])) if keys[i] else None
+            key = keys[i]
+            by_key = self._by_key.get((unions[i], key)) if key else None
             if by_key is not None:
                 found[i] = self.stations[by_key]
             elif len(self.stations):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..errors import BadRequest
 from ..identifiers import new_public_id
-from ..store import Store
+from ..store import Store, unions
 
 
 @dataclass
@@ -40,13 +40,12 @@ def plan_unions(
     by_county = {u.jurisdiction: u.id for u in known}
     missing = sorted({code for code in wanted if code not in by_county})
     new = [
-        {"public_id": new_public_id(), "name": _union_name(store, code), "jurisdiction": code}
+        {
+            "public_id": new_public_id(),
+            "name": unions.county_union_name(store.regions, code),
+            "jurisdiction": code,
+        }
         for code in missing
     ]
     by_county |= {u["jurisdiction"]: u["public_id"] for u in new}
     return UnionPlan([by_county[code] for code in wanted], new)
-
-
-def _union_name(store: Store, adcode: str) -> str:
-    county = store.regions.county(adcode)
-    return f"{county.name}总工会" if county else f"{adcode}总工会"

@@ -41,8 +41,10 @@ def open_batch(
         "actor": actor,
         "created_at": now(),
     }
-    pk = conn.execute(insert(import_batches).values(**values)).inserted_primary_key[0]
-    return BatchRef(pk, public_id)
+    key = conn.execute(insert(import_batches).values(**values)).inserted_primary_key
+    if key is None:  # only for statements that insert no row, which this one never is
+        raise RuntimeError("the database returned no key for the new import batch")
+    return BatchRef(key[0], public_id)
 
 
 def finish(

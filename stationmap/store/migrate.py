@@ -24,7 +24,10 @@ def _alembic_config() -> Config:
 
 def head_revision() -> str:
     """The newest migration this code knows."""
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migrations found in {_MIGRATIONS}: reinstall stationmap")
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, insert, select
 
 from ..errors import InvalidStation
 from ..identifiers import new_public_id
+from ..regions import RegionIndex
 from ..types import Union
 from .audit import Change, record
 from .schema import now, unions
@@ -35,6 +36,12 @@ def add(conn: Connection, rows: list[dict[str, str]], actor: str) -> list[Union]
         ],
     )
     return [_union(r) for r in records]
+
+
+def county_union_name(regions: RegionIndex, adcode: str) -> str:
+    """The name a county's union goes by (玄武区总工会), for unions created on its behalf."""
+    county = regions.county(adcode)
+    return f"{county.name if county else adcode}总工会"
 
 
 def list_all(conn: Connection) -> list[Union]:

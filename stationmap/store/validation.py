@@ -36,7 +36,7 @@ def clean_draft(draft: StationDraft, regions: RegionIndex) -> dict[str, Any]:
     """
     with one_station():
         values = clean_frame(pd.DataFrame([dataclasses.asdict(draft)], dtype=object), regions)
-    return {k: v.item() if isinstance(v, np.generic) else v for k, v in values.iloc[0].items()}
+    return {str(k): v.item() if isinstance(v, np.generic) else v for k, v in values.iloc[0].items()}
 
 
 @contextmanager
@@ -186,8 +186,12 @@ def _frame_regions(frame: pd.DataFrame, regions: RegionIndex) -> pd.DataFrame:
         adcodes[missing] = regions.locate(
             frame["lon"].to_numpy()[missing], frame["lat"].to_numpy()[missing]
         )
-    counties = {code: regions.county(code) for code in pd.unique(adcodes) if isinstance(code, str)}
-    known = np.array([counties.get(code) is not None for code in adcodes], dtype=bool)
+    counties = {
+        code: county
+        for code in pd.unique(adcodes)
+        if isinstance(code, str) and (county := regions.county(code)) is not None
+    }
+    known = np.array([code in counties for code in adcodes], dtype=bool)
     _first_bad(
         frame.assign(adcode=adcodes),
         "adcode",

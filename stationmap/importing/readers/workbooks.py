@@ -8,7 +8,7 @@ bytes first, and only then opens them.
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, cast
 
 import python_calamine
 
@@ -145,7 +145,7 @@ def _sheet_rows(
     for i, row in enumerate(grid):
         grid[i] = [cell if cell.__class__ is str else value_text(cell) for cell in row]
     numbers = list(range(top + 1, top + len(grid) + 1))
-    return grid, numbers, warnings
+    return cast(list[list[str]], grid), numbers, warnings
 
 
 def _other_sheets_warning(name: str, others: list[str]) -> str:

@@ -45,7 +45,7 @@ def check_ole_workbook(data: bytes, fmt: str) -> str:
 def _workbook_stream(data: bytes) -> bytes:
     """The BIFF stream of an OLE container whose streams all fit in the file."""
     with olefile.OleFileIO(io.BytesIO(data)) as container:
-        if any(entry and entry.size > len(data) for entry in container.direntries):
+        if any(entry and entry.size > len(data) for entry in container.direntries):  # type: ignore[attr-defined]  # stubs omit it
             raise ValueError("a stream is declared larger than the file")
         if container.exists("EncryptedPackage"):
             raise password_protected()
