@@ -17,7 +17,7 @@ from ..finder import county_stations, get_station
 from ..hours import describe_hours
 from ..identifiers import is_public_id
 from ..navigation import navigation_links
-from ..static_maps import county_boundary, station_map
+from ..offline_maps import county_boundary, station_map
 from ..vocabulary import AMENITIES, KINDS, STATUSES
 from . import context
 from .basemaps import basemap_config
