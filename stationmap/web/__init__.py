@@ -15,7 +15,9 @@ from ..resources import static_dir, templates_dir
 from ..store import Store, open_store
 from . import api, compression, context, errors, pages
 from .basemaps import basemap_config
-from .fastpath import NearestFastPath
+from .context import SERVICE_KEY
+from .fastpath import FastPath
+from .service import Service
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +40,14 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions[STORE_KEY] = store = _open_checked_store(settings)
-    app.extensions[FINDER_KEY] = LiveIndex(store, on_load=_prime_answers)
-    app.context_processor(lambda: {"notice": context.demo_notice()})
+    app.extensions[FINDER_KEY] = live = LiveIndex(store, on_load=_prime_answers)
+    app.extensions[SERVICE_KEY] = service = Service(settings, store, live)
+    app.context_processor(lambda: {"notice": context.service().notice()})
     errors.register(app)
     compression.register(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
-    if settings.finder == "memory":
-        app.wsgi_app = NearestFastPath(app.wsgi_app, app.extensions[FINDER_KEY])
+    app.wsgi_app = FastPath(app.wsgi_app, service)  # the API without Flask, same answers
     return app
 
 
