@@ -24,6 +24,7 @@ from .answers import (
 )
 from .endpoints import ROUTES, Route
 from .params import QueryArgs
+from .service import Service
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,12 @@ UNEXPECTED = "something went wrong on our side; it has been logged"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def respond(service, route: Route, request: Request) -> Reply:
+def respond(service: Service, route: Route, request: Request) -> Reply:
     """The reply to ``request`` on ``route``: the endpoint's answer, or its error, finished."""
     return finish(request, _answer(service, route, request))
 
 
-def _answer(service, route: Route, request: Request) -> Answer:
+def _answer(service: Service, route: Route, request: Request) -> Answer:
     if request.method == "OPTIONS":
         return Answer(204, b"", None, headers=(("Allow", ALLOW),))
     try:
@@ -69,13 +70,10 @@ def flask_rule(path: str) -> str:
 
 def _pattern(path: str) -> re.Pattern:
     """A path template as a regular expression; a placeholder is one segment, as in Flask."""
-    parts = _PLACEHOLDER.split(path)
-    literal, names = parts[::2], parts[1::2]
-    text = "".join(
-        re.escape(piece) + (f"(?P<{name}>[^/]+)" if name else "")
-        for piece, name in zip(literal, [*names, ""], strict=True)
+    pieces = _PLACEHOLDER.split(path)  # literal text and placeholder names, in turn
+    return re.compile(
+        "".join(f"(?P<{p}>[^/]+)" if i % 2 else re.escape(p) for i, p in enumerate(pieces))
     )
-    return re.compile(text)
 
 
 _STATIC = {path: route for path, route in ROUTES.items() if "{" not in path}
