@@ -6,6 +6,9 @@ that goes on the wire, and it is the only code that sets an API response's heade
 for the Flask views and the WSGI fast path alike: content type, caching, gzip and
 Vary, length, and :data:`COMMON_HEADERS` (where CORS and security headers belong).
 :func:`error_answer` is the one JSON error body, ``{"error": {"code", "message", ...}}``.
+
+The three values are not changed once made; they are not frozen dataclasses because
+freezing costs half a microsecond per object on the nearest path.
 """
 
 from __future__ import annotations
@@ -46,9 +49,10 @@ COMPRESSIBLE = (
     "text/javascript",
 )
 LEVEL = 5
+NO_CONTENT = 204
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Request:
     """One API request as an endpoint may read it, whichever server received it."""
 
@@ -62,7 +66,7 @@ class Request:
     path_params: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Answer:
     """What an endpoint answers: status, body, media type, caching, and any own headers."""
 
@@ -75,7 +79,7 @@ class Answer:
     """Headers of this answer alone, such as a 405's Allow."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reply:
     """An answer as it goes on the wire: status line, every header, body."""
 
@@ -150,12 +154,12 @@ def finish(request: Request, answer: Answer) -> Reply:
     headers += answer.headers
     headers += COMMON_HEADERS
     body = answer.body
-    if answer.status == 200 and answer.media_type in COMPRESSIBLE and len(body) >= MIN_BYTES:
+    if answer.status == 200 and len(body) >= MIN_BYTES and answer.media_type in COMPRESSIBLE:
         headers.append(("Vary", "Accept-Encoding"))
         if wants_gzip(request.headers.get("Accept-Encoding", ""), body):
             body = gzip_body(body)
             headers.append(("Content-Encoding", "gzip"))
-    if answer.status != HTTPStatus.NO_CONTENT:
+    if answer.status != NO_CONTENT:
         headers.append(("Content-Length", str(len(body))))
     return Reply(status_line(answer.status), headers, body)
 
