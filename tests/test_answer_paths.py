@@ -3,14 +3,16 @@ through the WSGI fast path, and a header added in the one place shows on both.""
 
 from __future__ import annotations
 
+import ast
 import gzip
 import shutil
+from pathlib import Path
 
 import pytest
 from builders import add_station
 from werkzeug.test import Client, EnvironBuilder
 
-from stationmap import create_app, hours
+from stationmap import create_app, hours, web
 from stationmap.demo.loading import load_demo
 from stationmap.web import answers, close_app
 from stationmap.web.context import SERVICE_KEY
@@ -237,3 +239,28 @@ def test_an_unexpected_error_is_the_same_logged_500_on_both_paths(demo_app, monk
     assert status == "500 INTERNAL SERVER ERROR" and not handed_on
     assert b'"code":"internal_error"' in body and b"fire" not in body
     assert "the disk is on fire" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "answers",
+        "endpoints",
+        "routing",
+        "service",
+        "fastpath",
+        "params",
+        "openapi",
+        "page_contents",
+    ],
+)
+def test_the_answer_path_does_not_import_flask(module):
+    """Until the import-linter contract holds it: the neutral modules name no Flask import."""
+    source = (Path(web.__file__).parent / f"{module}.py").read_text()
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            imported.add(node.module.split(".")[0])
+    assert "flask" not in imported
