@@ -42,9 +42,9 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from stationmap import create_app
-from stationmap.allocator import keep_freed_memory
 from stationmap.web import FINDER_KEY, close_app
-from stationmap.web.compression import gzip_body
+from stationmap.web.answers import gzip_body
+from stationmap.web.worker_memory import keep_freed_memory
 
 STARTED = time.perf_counter()
 BIN = Path(sys.executable).parent

@@ -273,7 +273,7 @@ def map_command(
 ) -> None:
     """Write a shareable HTML map of a county's stations, or of the stations around a point."""
     from .finder import StationIndex, county_stations, find_within
-    from .static_maps import county_boundary, save_map, station_map
+    from .offline_maps import county_boundary, save_map, station_map
     from .vocabulary import SYNTHETIC_DATA_NOTICE
 
     if (county is None) == (around is None):

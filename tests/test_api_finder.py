@@ -248,26 +248,6 @@ def test_large_answers_are_gzipped_for_clients_that_accept_it(app):
     assert gzip.decompress(packed.get_data()) == plain.get_data()
 
 
-def test_fast_path_answers_exactly_as_the_flask_view(app):
-    from werkzeug.test import Client
-
-    load_demo(_store(app), count=300, seed=4)
-    fast = app.test_client()
-    flask_only = Client(app.wsgi_app.downstream)
-    for query in (
-        "lon=116.4&lat=39.9",
-        "lon=116.4&lat=39.9&k=3&amenities=toilet&crs=gcj02",
-        "lon=116.4&lat=39.9&open_now=true&include_unknown_hours=true",
-        "lon=116.4&lat=39.9&k=0",
-        "lat=39.9",
-        "lon=116.4&lat=39.9&bogus=1",
-    ):
-        a = fast.get(f"/api/v1/stations/nearest?{query}")
-        b = flask_only.get(f"/api/v1/stations/nearest?{query}")
-        assert (a.status_code, a.get_json()) == (b.status_code, b.get_json()), query
-        assert a.headers["Content-Type"].split(";")[0] == b.headers["Content-Type"].split(";")[0]
-
-
 def test_clusters_add_up_and_turn_into_stations_close_in(app):
     load_demo(_store(app), count=2000, seed=6)
     client = app.test_client()

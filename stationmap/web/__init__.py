@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from ..config import Settings, configure_logging, load_settings
 from ..finder import LiveIndex, StationIndex
@@ -15,7 +16,9 @@ from ..resources import static_dir, templates_dir
 from ..store import Store, open_store
 from . import api, compression, context, errors, pages
 from .basemaps import basemap_config
-from .fastpath import NearestFastPath
+from .context import SERVICE_KEY
+from .fastpath import FastPath
+from .service import Service
 
 log = logging.getLogger(__name__)
 
@@ -35,18 +38,24 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(templates_dir()), static_folder=str(static_dir()))
     app.config["STATIONMAP_SETTINGS"] = settings
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600  # scripts and styles: an hour, then revalidate
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = ChineseJSON(app)
     app.extensions[STORE_KEY] = store = _open_checked_store(settings)
-    app.extensions[FINDER_KEY] = LiveIndex(store, on_load=_prime_answers)
-    app.context_processor(lambda: {"notice": context.demo_notice()})
+    app.extensions[FINDER_KEY] = live = LiveIndex(store, on_load=_prime_answers)
+    app.extensions[SERVICE_KEY] = service = Service(settings, store, live)
+    app.context_processor(lambda: {"notice": context.service().notice()})
     errors.register(app)
     compression.register(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
-    if settings.finder == "memory":
-        app.wsgi_app = NearestFastPath(app.wsgi_app, app.extensions[FINDER_KEY])
+    app.wsgi_app = FastPath(app.wsgi_app, service)  # type: ignore[method-assign]  # Flask's middleware pattern
     return app
+
+
+class ChineseJSON(DefaultJSONProvider):
+    """JSON as written: Chinese as characters, not \\u escapes; keys in the order given."""
+
+    ensure_ascii = False
+    sort_keys = False
 
 
 def close_app(app: Flask) -> None:

@@ -2,25 +2,18 @@
 
 JSON, HTML, CSS and scripts larger than one network packet are compressed (Leaflet's
 147 KB script travels as 42 KB); a small answer gains nothing and would only cost time.
+This hook compresses the pages and their assets; API answers are compressed by
+:func:`.answers.finish`, by the same rule.
 """
 
 from __future__ import annotations
 
-import gzip
 from functools import lru_cache
 
 from flask import Flask, Response, request
 
-MIN_BYTES = 1400
-COMPRESSIBLE = (
-    "application/json",
-    "application/geo+json",
-    "text/html",
-    "text/css",
-    "application/javascript",
-    "text/javascript",
-)
-LEVEL = 5
+from .answers import COMPRESSIBLE, MIN_BYTES, gzip_body, wants_gzip
+
 STATIC_TYPES = ("text/css", "application/javascript", "text/javascript")
 
 
@@ -31,7 +24,8 @@ def register(app: Flask) -> None:
 
 def _compress(response: Response) -> Response:
     if (
-        response.status_code != 200
+        request.path.startswith("/api/")  # API answers are finished by answers.finish
+        or response.status_code != 200
         or response.mimetype not in COMPRESSIBLE
         or "gzip" not in request.headers.get("Accept-Encoding", "")
         or "Content-Encoding" in response.headers
@@ -47,19 +41,9 @@ def _compress(response: Response) -> Response:
     response.headers.pop("Accept-Ranges", None)  # ranges would cut the plain bytes
     etag, weak = response.get_etag()
     if etag:
-        response.set_etag(f"{etag}-gzip", weak=weak)
+        response.set_etag(f"{etag}-gzip", weak=bool(weak))
     response.vary.add("Accept-Encoding")
     return response
-
-
-def wants_gzip(accept_encoding: str, body: bytes) -> bool:
-    """Whether a body of this size should be gzipped for a client sending this header."""
-    return "gzip" in accept_encoding and len(body) >= MIN_BYTES
-
-
-def gzip_body(body: bytes) -> bytes:
-    """``body`` gzipped the way every stationmap response is."""
-    return gzip.compress(body, compresslevel=LEVEL, mtime=0)
 
 
 def _read(response: Response) -> bytes:

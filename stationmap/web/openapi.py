@@ -8,13 +8,13 @@ what the server does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
-from .. import __version__
 from ..identifiers import ALPHABET, ID_LENGTH
 from ..station_fields import station_properties_schema
-from .params import FILTER_PARAMS, PARAMETERS
+from ..version import __version__
+from .params import FILTER_PARAMS, PARAMETERS, Param, limit_param
 
 
 @dataclass(frozen=True)
@@ -22,9 +22,16 @@ class Endpoint:
     """One GET endpoint: what it does, its query parameters and what it returns."""
 
     summary: str
-    params: tuple[str, ...]
+    params: tuple[str | Param, ...]
+    """Its query parameters: names from :data:`PARAMETERS`, or its own declarations."""
     returns: str = "FeatureCollection"
     path_params: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def parameters(self) -> dict[str, Param]:
+        """Its query parameters by name, as the server parses and the document shows them."""
+        found = (PARAMETERS[p] if isinstance(p, str) else p for p in self.params)
+        return {param.name: param for param in found}
 
 
 PATH_PARAM_SCHEMAS = {
@@ -44,11 +51,23 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "/api/v1/stations/within": Endpoint(
         "Every station within radius_m that passes the filters, nearest first.",
-        ("lon", "lat", "radius_m", "limit", "crs", *FILTER_PARAMS),
+        (
+            "lon",
+            "lat",
+            "radius_m",
+            limit_param(500, 2000, "At most this many, nearest first."),
+            "crs",
+            *FILTER_PARAMS,
+        ),
     ),
     "/api/v1/stations": Endpoint(
         "The stations in a map viewport; past limit, a fair spread over the viewport.",
-        ("bbox", "limit", "crs", *FILTER_PARAMS),
+        (
+            "bbox",
+            limit_param(500, 2000, "At most this many; past it, a fair spread over the viewport."),
+            "crs",
+            *FILTER_PARAMS,
+        ),
     ),
     "/api/v1/clusters": Endpoint(
         "Stations in a map view grouped into clusters (single stations from zoom 15, or "
@@ -72,7 +91,14 @@ ENDPOINTS: dict[str, Endpoint] = {
     "/api/v1/stations/search": Endpoint(
         "Stations whose name or address contains every word of q; nearest first when "
         "lon and lat are given.",
-        ("q", "lon", "lat", "limit", "crs", *FILTER_PARAMS),
+        (
+            "q",
+            "lon",
+            "lat",
+            limit_param(200, 200, "At most this many, best first."),
+            "crs",
+            *FILTER_PARAMS,
+        ),
     ),
     "/api/v1/stations/{station_id}": Endpoint(
         "One station.",
@@ -115,7 +141,7 @@ def openapi_document() -> dict[str, Any]:
 
 def _path_item(path: str, endpoint: Endpoint) -> dict[str, Any]:
     parameters = [_path_param(n, d) for n, d in endpoint.path_params.items()]
-    parameters += [_query_param(path, PARAMETERS[name]) for name in endpoint.params]
+    parameters += [_query_param(path, param) for param in endpoint.parameters.values()]
     responses = {
         "200": {
             "description": "OK",
@@ -138,7 +164,7 @@ def _media(endpoint: Endpoint) -> str:
     return "application/geo+json" if geojson else "application/json"
 
 
-def _query_param(path: str, param: Any) -> dict[str, Any]:
+def _query_param(path: str, param: Param) -> dict[str, Any]:
     schema = dict(param.schema)
     style = {"style": "form", "explode": False} if schema["type"] == "array" else {}
     return {

@@ -2,8 +2,9 @@
 
 Parsing is Flask-free (it takes any mapping of strings), and every failure is a
 400 ``invalid_parameter`` error naming the parameter, what it got and what it
-expected. The OpenAPI document is generated from :data:`PARAMETERS`, so a
-parameter cannot be accepted without being documented.
+expected. The OpenAPI document is generated from :data:`PARAMETERS` and the few
+parameters an endpoint declares for itself (:func:`limit_param`), so a parameter
+cannot be accepted without being documented, nor documented with other bounds.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ class Param:
     schema: dict[str, Any]
     description: str
     required: bool = False
+
+
+def limit_param(default: int, maximum: int, description: str) -> Param:
+    """``limit`` as one endpoint declares it: each list has its own default and maximum,
+    documented and enforced (a 400 past the maximum, never a silent cap) from here."""
+    schema = {"type": "integer", "minimum": 1, "maximum": maximum, "default": default}
+    return Param("limit", schema, description)
 
 
 def invalid(name: str, got: Any, expected: str) -> BadRequest:
@@ -87,11 +95,6 @@ PARAMETERS: dict[str, Param] = {
             {"type": "string", "example": "116.2,39.8,116.6,40.0"},
             "The viewport: minlon,minlat,maxlon,maxlat in the system `crs`.",
             True,
-        ),
-        Param(
-            "limit",
-            {"type": "integer", "minimum": 1, "maximum": 2000, "default": 500},
-            "At most this many stations; a viewport past it returns a fair spread.",
         ),
         Param(
             "q",
@@ -151,15 +154,20 @@ FILTER_PARAMS = (
 
 
 class QueryArgs:
-    """The query string of one request, read through :data:`PARAMETERS`."""
+    """The query string of one request, read through the parameters its endpoint declares."""
 
-    def __init__(self, args: Mapping[str, str], allowed: tuple[str, ...]) -> None:
-        unknown = sorted(set(args) - set(allowed))
+    def __init__(self, args: Mapping[str, str], params: Mapping[str, Param]) -> None:
+        unknown = sorted(set(args) - set(params))
         if unknown:
             raise invalid(
-                unknown[0], args[unknown[0]], f"only these parameters here: {', '.join(allowed)}"
+                unknown[0], args[unknown[0]], f"only these parameters here: {', '.join(params)}"
             )
         self.args = args
+        self.params = params
+
+    def given(self, name: str) -> bool:
+        """Whether the request names this parameter at all."""
+        return name in self.args
 
     def number(self, name: str, default: float | None = None) -> float | None:
         """A finite number within the parameter's bounds."""
@@ -170,11 +178,18 @@ class QueryArgs:
             value = float(raw)
         except ValueError:
             raise invalid(name, raw, "a number") from None
-        return _in_bounds(name, raw, value, PARAMETERS[name].schema)
+        return _in_bounds(name, raw, value, self.params[name].schema)
+
+    def required_number(self, name: str) -> float:
+        """A number the endpoint cannot do without: missing is a 400 naming it."""
+        value = self.number(name)
+        if value is None:
+            raise invalid(name, None, _describe(self.params[name].schema))
+        return value
 
     def integer(self, name: str) -> int:
         """A whole number within the parameter's bounds (its default when absent)."""
-        schema = PARAMETERS[name].schema
+        schema = self.params[name].schema
         raw = self.args.get(name)
         if raw is None:
             return schema["default"]
@@ -187,7 +202,7 @@ class QueryArgs:
     def text(self, name: str) -> str:
         """A required text within the parameter's length."""
         raw = self.args.get(name)
-        schema = PARAMETERS[name].schema
+        schema = self.params[name].schema
         if raw is None or not raw.strip():
             raise invalid(name, raw, "some text to look for")
         if len(raw) > schema["maxLength"]:
@@ -236,7 +251,7 @@ class QueryArgs:
             raise invalid("bbox", raw, expected)
         if not (-180 <= box[0] < box[2] <= 180 and -90 <= box[1] < box[3] <= 90):
             raise invalid("bbox", raw, expected + ", inside -180..180 and -90..90")
-        return box  # type: ignore[return-value]
+        return box
 
     def moment(self) -> datetime | None:
         """The moment asked about: open_at, or now for open_now, or None."""
@@ -264,8 +279,8 @@ class QueryArgs:
         return StationFilter(static, moment, self.flag("include_unknown_hours"))
 
     def _missing(self, name: str, default: Any) -> Any:
-        if PARAMETERS[name].required:
-            raise invalid(name, None, _describe(PARAMETERS[name].schema))
+        if self.params[name].required:
+            raise invalid(name, None, _describe(self.params[name].schema))
         return default
 
 
@@ -284,7 +299,7 @@ def _static_filter(
             for k, v in (("amenities", amenities), ("kinds", kinds), ("status", status))
             if v is not None
         },
-        FILTER_PARAMS,
+        {name: PARAMETERS[name] for name in FILTER_PARAMS},
     )
     return StationFilter.build(
         amenities=args.keys("amenities", AMENITIES),

@@ -6,7 +6,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from ..allocator import keep_freed_memory
+from .worker_memory import keep_freed_memory
 
 
 class StationmapServer(BaseApplication):

@@ -10,7 +10,7 @@ import pytest
 PROBE = """
 import resource, sys
 import numpy as np
-from stationmap.allocator import keep_freed_memory
+from stationmap.web.worker_memory import keep_freed_memory
 tuned = keep_freed_memory() if sys.argv[1] == "tuned" else None
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 for _ in range(50):  # a national view: several 1.4 MB columns alive at once, then freed

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import cast
 
 import folium
 import shapely
-from branca.element import Element
+from branca.element import Element, Figure
 from xstatic.pkg import leaflet
 
 from .hours import describe_hours
@@ -24,13 +25,18 @@ from .vocabulary import AMENITIES, KINDS
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
+MARKER_COLOURS: dict[bool | None, str] = {True: "#15803d", False: "#b91c1c", None: "#64748b"}
+"""Open, closed, and unknown hours."""
+
+
 def station_map(
     found: list[FoundStation], title: str, notice: str | None, boundary=None, tiles: bool = True
 ) -> folium.Map:
     """A folium map of ``found`` (and an optional county ``boundary``), assets inline."""
     fmap = folium.Map(location=_centre(found), zoom_start=12, tiles=None, control_scale=True)
     fmap.default_js, fmap.default_css = [], []
-    fmap.get_root().header.add_child(Element(_inline_leaflet()))
+    root = cast(Figure, fmap.get_root())
+    root.header.add_child(Element(_inline_leaflet()))
     if tiles:
         folium.TileLayer(
             OSM_TILES, attr="© OpenStreetMap contributors", name="OpenStreetMap"
@@ -43,7 +49,7 @@ def station_map(
         ).add_to(fmap)
     for item in found:
         _add_marker(fmap, item)
-    fmap.get_root().html.add_child(Element(_banner(title, notice)))
+    root.html.add_child(Element(_banner(title, notice)))
     bounds = _bounds(found, boundary)
     if bounds:
         fmap.fit_bounds(bounds)
@@ -69,7 +75,7 @@ def _inline_leaflet() -> str:
 
 def _add_marker(fmap: folium.Map, item: FoundStation) -> None:
     s = item.station
-    colour = {True: "#15803d", False: "#b91c1c"}.get(item.open_now, "#64748b")
+    colour = MARKER_COLOURS[item.open_now]
     hours = describe_hours(s.opening_hours) or "未知"
     popup = (
         f"<b>{html.escape(s.name)}</b><br>{html.escape(KINDS[s.kind])}<br>"

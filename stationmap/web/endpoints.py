@@ -1,0 +1,270 @@
+"""Every API endpoint as a plain function: parsed arguments in, an :class:`Answer` out.
+
+Flask-free. :data:`ROUTES` joins each documented path of :data:`ENDPOINTS` to the
+function that answers it; the Flask views and the WSGI fast path both reach these
+functions through :func:`stationmap.web.routing.respond`. Places are GeoJSON with
+``[lon, lat]``; ``crs`` chooses the system of the query point and of the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from ..borders import borders_geojson
+from ..coordinates import from_wgs84, point_to_wgs84, to_wgs84
+from ..errors import BadRequest
+from ..finder import (
+    StationIndex,
+    county_stations,
+    find_in_viewport,
+    find_nearest,
+    find_within,
+    get_station,
+    search_text,
+)
+from ..finder.clusters import cluster_view
+from ..finder.database import nearest_by_sql
+from ..geojson import cluster_view_json, found_collection_json, found_feature_json
+from ..identifiers import is_public_id
+from ..navigation import navigation_links
+from ..types import FoundStation
+from ..version import __version__
+from .answers import SHORT_CACHE, Answer, geojson_answer, json_answer
+from .openapi import ENDPOINTS, Endpoint, openapi_document
+from .params import QueryArgs
+from .service import Service
+
+NEAREST = "/api/v1/stations/nearest"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One API path: its declaration in :data:`ENDPOINTS` and the function answering it."""
+
+    path: str
+    endpoint: Endpoint
+    answer: Callable[..., Answer]
+    """Called with the service, the query's :class:`QueryArgs` and the path parameters."""
+
+
+ROUTES: dict[str, Route] = {}
+"""The route table, in the order of :data:`ENDPOINTS`."""
+
+
+def answers(path: str) -> Callable:
+    """Make the decorated function the one that answers ``path`` (documented in ENDPOINTS)."""
+
+    def register(function: Callable[..., Answer]) -> Callable[..., Answer]:
+        ROUTES[path] = Route(path, ENDPOINTS[path], function)
+        return function
+
+    return register
+
+
+@answers("/api/v1/")
+def service_info(service: Service, args: QueryArgs) -> Answer:
+    """What this service holds: station counts, and whether the data is synthetic."""
+    notice = service.notice()
+    return json_answer(
+        {
+            "service": "stationmap",
+            "version": __version__,
+            "stations": service.store.count_stations(),
+            "active_stations": service.store.count_stations(status="active"),
+            "synthetic": notice is not None,
+            "notice": notice,
+            "openapi": "/api/v1/openapi.json",
+        }
+    )
+
+
+@answers("/api/v1/openapi.json")
+def openapi(service: Service, args: QueryArgs) -> Answer:
+    """The OpenAPI 3 description of every endpoint."""
+    return _openapi_answer()
+
+
+@answers(NEAREST)
+def nearest(service: Service, args: QueryArgs) -> Answer:
+    """The k nearest stations that pass the filters, nearest first."""
+    if service.settings.finder == "memory":
+        return geojson_answer(nearest_geojson(args, service.index()))
+    crs = args.crs()
+    lon, lat = point_to_wgs84(args.required_number("lon"), args.required_number("lat"), crs)
+    found = nearest_by_sql(
+        service.store,
+        lon,
+        lat,
+        args.integer("k"),
+        args.station_filter(),
+        args.number("max_distance_m"),
+    )
+    return _collection(found, crs, service.notice())
+
+
+@answers("/api/v1/stations/within")
+def within(service: Service, args: QueryArgs) -> Answer:
+    """Every station within a radius that passes the filters, nearest first."""
+    crs = args.crs()
+    lon, lat = point_to_wgs84(args.required_number("lon"), args.required_number("lat"), crs)
+    index = service.index()
+    radius_m, limit = args.required_number("radius_m"), args.integer("limit")
+    found = find_within(index, lon, lat, radius_m, args.station_filter(), limit=limit)
+    return _collection(found, crs, index.notice)
+
+
+@answers("/api/v1/stations")
+def viewport(service: Service, args: QueryArgs) -> Answer:
+    """The stations in a map viewport; past ``limit``, a fair spread over it."""
+    crs = args.crs()
+    box = _box_to_wgs84(args.bbox(), crs)
+    index = service.index()
+    found = find_in_viewport(index, box, args.station_filter(), limit=args.integer("limit"))
+    return _collection(found, crs, index.notice)
+
+
+@answers("/api/v1/clusters")
+def clusters(service: Service, args: QueryArgs) -> Answer:
+    """Clusters (or single stations) for a map view."""
+    crs = args.crs()
+    index = service.index()
+    view = cluster_view(
+        index, _box_to_wgs84(args.bbox(), crs), args.integer("zoom"), args.station_filter()
+    )
+    return geojson_answer(cluster_view_json(view, crs, index.notice))
+
+
+@answers("/api/v1/stations/{station_id}/navigation")
+def navigation(service: Service, args: QueryArgs, station_id: str) -> Answer:
+    """Links to the station in Amap, Baidu Maps and Tencent Maps."""
+    found = get_station(service.index(), _checked_id(station_id))
+    return json_answer(navigation_links(found.station), cache=SHORT_CACHE)
+
+
+@answers("/api/v1/counties")
+def counties(service: Service, args: QueryArgs) -> Answer:
+    """Counties matching a name, each with a point inside it."""
+    crs, regions = args.crs(), service.store.regions
+    found = regions.find_counties(args.text("name"))
+    points = [regions.centre(c.adcode) for c in found]
+    if crs != "wgs84" and points:
+        lons, lats = from_wgs84([p[0] for p in points], [p[1] for p in points], crs)
+        points = list(zip(lons.tolist(), lats.tolist(), strict=True))
+    listed = [
+        {
+            "adcode": c.adcode,
+            "name": c.name,
+            "city": c.city,
+            "province": c.province,
+            "lon": round(lon, 6),
+            "lat": round(lat, 6),
+        }
+        for c, (lon, lat) in zip(found, points, strict=True)
+    ]
+    return json_answer({"counties": listed})
+
+
+@answers("/api/v1/stations/search")
+def search(service: Service, args: QueryArgs) -> Answer:
+    """Stations whose name or address contains every word of ``q``; by distance near a point."""
+    crs = args.crs()
+    near = None
+    if args.given("lon") or args.given("lat"):
+        near = point_to_wgs84(args.required_number("lon"), args.required_number("lat"), crs)
+    index = service.index()
+    found = search_text(
+        index, args.text("q"), args.station_filter(), near=near, limit=args.integer("limit")
+    )
+    return _collection(found, crs, index.notice)
+
+
+@answers("/api/v1/stations/{station_id}")
+def station(service: Service, args: QueryArgs, station_id: str) -> Answer:
+    """One station as a GeoJSON Feature."""
+    index = service.index()
+    found = get_station(index, _checked_id(station_id))
+    [(lon, lat)] = coordinates_in([found], args.crs())
+    return geojson_answer(found_feature_json(found, lon, lat, index.notice))
+
+
+@answers("/api/v1/regions/provinces")
+def province_borders(service: Service, args: QueryArgs) -> Answer:
+    """Province borders as lines, in the asked coordinate system; they change only
+    with a release, so clients may keep them for a day."""
+    return geojson_answer(borders_geojson(args.crs()), cache="public, max-age=86400")
+
+
+@answers("/api/v1/counties/{adcode}/stations")
+def county(service: Service, args: QueryArgs, adcode: str) -> Answer:
+    """Every station of a county (6-digit adcode) that passes the filters."""
+    if not (len(adcode) == 6 and adcode.isascii() and adcode.isdigit()):
+        raise BadRequest(
+            f"adcode: got {adcode!r}, expected a 6-digit county code such as 320102",
+            code="invalid_parameter",
+            parameter="adcode",
+        )
+    index = service.index()
+    found = county_stations(index, adcode, args.station_filter())
+    return _collection(found, args.crs(), index.notice)
+
+
+def nearest_geojson(args: QueryArgs, index: StationIndex) -> bytes:
+    """The nearest-stations answer for a query, from the in-memory index, as GeoJSON (UTF-8)."""
+    crs = args.crs()
+    lon, lat = args.required_number("lon"), args.required_number("lat")
+    if crs != "wgs84":
+        lon, lat = point_to_wgs84(lon, lat, crs)
+    found = find_nearest(
+        index, lon, lat, args.integer("k"), args.station_filter(), args.number("max_distance_m")
+    )
+    return found_collection_json(found, coordinates_in(found, crs), crs, index.notice)
+
+
+def coordinates_in(found: list[FoundStation], crs: str) -> list[tuple[float, float]]:
+    """The results' positions in ``crs``."""
+    lons = [f.station.lon for f in found]
+    lats = [f.station.lat for f in found]
+    if crs != "wgs84" and found:
+        lons, lats = (v.tolist() for v in from_wgs84(lons, lats, crs))
+    return list(zip(lons, lats, strict=True))
+
+
+def _checked_id(station_id: str) -> str:
+    if not is_public_id(station_id):
+        raise BadRequest(
+            f"id: got {station_id!r}, expected a 10-character station id",
+            code="invalid_parameter",
+            parameter="id",
+        )
+    return station_id
+
+
+def _box_to_wgs84(box: tuple[float, float, float, float], crs: str) -> tuple:
+    """A viewport given in ``crs`` as a WGS-84 box.
+
+    A corner outside China (a national view reaches into the sea) has no GCJ-02 or
+    BD-09 shift; it is taken as it is, which at that scale is off by under a kilometre.
+    """
+    if crs == "wgs84":
+        return box
+    (west, east), (south, north) = (
+        v.tolist() for v in to_wgs84([box[0], box[2]], [box[1], box[3]], crs, on_outside="keep")
+    )
+    return (west, south, east, north)
+
+
+def _collection(found: list[FoundStation], crs: str, notice: str | None) -> Answer:
+    """The answer as a GeoJSON FeatureCollection with coordinates in ``crs``.
+
+    ``notice`` comes from the same index snapshot as ``found`` (or from the store,
+    when the database answered).
+    """
+    return geojson_answer(found_collection_json(found, coordinates_in(found, crs), crs, notice))
+
+
+@cache
+def _openapi_answer() -> Answer:
+    """The document is fixed for a release: written once, kept for an hour by clients."""
+    return json_answer(openapi_document(), cache="public, max-age=3600")
