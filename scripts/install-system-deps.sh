@@ -3,7 +3,8 @@
 # (as root, or with password-less sudo). Never downloads anything but Debian packages.
 #
 #   sh scripts/install-system-deps.sh          SpatiaLite and Python's venv (make run)
-#   sh scripts/install-system-deps.sh browser  also headless Chromium and CJK fonts (make test)
+#   sh scripts/install-system-deps.sh browser  also headless Chromium, CJK fonts and GDAL's
+#                                              ogrinfo/ogr2ogr (make test opens exports with them)
 #
 # Without apt-get (macOS) it says what to install; the browser tests then skip locally.
 set -eu
@@ -24,13 +25,14 @@ has_spatialite || missing="$missing libsqlite3-mod-spatialite"
 if [ "${1:-}" = "browser" ]; then
     [ -x /usr/bin/chromium ] || missing="$missing chromium"
     [ -d /usr/share/fonts/opentype/noto ] || missing="$missing fonts-noto-cjk"
+    command -v ogr2ogr >/dev/null 2>&1 || missing="$missing gdal-bin"
 fi
 
 [ -z "$missing" ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "stationmap needs:$missing" >&2
-    echo "On macOS: brew install libspatialite (the browser tests skip without Debian's chromium)." >&2
+    echo "On macOS: brew install libspatialite gdal (the browser tests skip without Debian's chromium)." >&2
     case "$missing" in *spatialite*|*venv*) exit 1 ;; esac
     exit 0
 fi

@@ -97,9 +97,10 @@ def load_demo_command(settings: Settings, count: int, seed: int, if_empty: bool)
 @click.option(
     "--crs",
     type=click.Choice(["wgs84", "gcj02", "bd09"]),
-    default="wgs84",
-    show_default=True,
-    help="Coordinate system of the file's coordinates.",
+    default=None,
+    help="Coordinate system of the file's coordinates: wgs84 (GPS, phones, 天地图), gcj02 "
+    "(高德, 腾讯, most Chinese pickers) or bd09 (百度). Required unless the file declares it "
+    "(GeoJSON; a header such as 经度（GCJ02）; a stationmap export).",
 )
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
 @click.option("--strict", is_flag=True, help="All or nothing: any rejected row stops the import.")
@@ -123,7 +124,7 @@ def load_demo_command(settings: Settings, count: int, seed: int, if_empty: bool)
     "columns",
     multiple=True,
     metavar="HEADER=FIELD",
-    help="Map a column the synonym table does not know, e.g. --column 驿站全称=name.",
+    help="Say what a column holds, e.g. --column 驿站全称=name, or --column 备注=ignore.",
 )
 @click.option(
     "--mapping",
@@ -134,7 +135,7 @@ def load_demo_command(settings: Settings, count: int, seed: int, if_empty: bool)
 def import_command(
     settings: Settings,
     path: Path,
-    crs: str,
+    crs: str | None,
     dry_run: bool,
     strict: bool,
     report_paths: tuple[Path, ...],
@@ -145,9 +146,16 @@ def import_command(
     columns: tuple[str, ...],
     mapping: Path | None,
 ) -> None:
-    """Import a regional station list (xlsx, xls, ods, csv, txt, geojson)."""
+    """Import a regional station list (xlsx, xls, ods, csv, txt, geojson).
+
+    Exits non-zero only when the file as a whole cannot be read, or when it does not say
+    which coordinate system it is in and --crs is not given.
+    """
+    for report_path in report_paths:
+        _check_report_path(report_path)
+    _progress(f"reading {path.name} …")
     from .importing.columns import read_mapping_file
-    from .importing.pipeline import STEPS, ImportOptions, import_file
+    from .importing.pipeline import ImportOptions, import_file
 
     overrides = (read_mapping_file(mapping) if mapping else {}) | _column_options(columns)
     options = ImportOptions(
@@ -161,34 +169,55 @@ def import_command(
         columns=overrides,
         actor="cli-import",
     )
-    for report_path in report_paths:
-        _check_report_path(report_path)
     store = _store(settings)
     store.init_schema()
-    steps = len(STEPS) + 1
-    with tqdm(total=steps, desc="reading", unit="step", disable=None) as bar:
-        report = import_file(store, path, options, progress=_step_bar(bar))
-        bar.set_description("done")
-        bar.update(steps - bar.n)
-    click.echo(("DRY RUN: " if report.dry_run else "") + report.summary())
-    for issue in report.rejected[:20]:
-        click.echo(f"  row {issue.row} {issue.column}: {issue.message} ({issue.value!r})")
-    if len(report.rejected) > 20:
-        click.echo(f"  … {len(report.rejected) - 20} more rejected rows in the report")
+    started = time.perf_counter()
+    report = import_file(store, path, options, progress=_progress_step(started))
+    _print_import_report(report)
     for report_path in report_paths:
         _write_report(report, report_path)
         click.echo(f"report written to {report_path}")
 
 
-def _step_bar(bar: tqdm):
-    """A progress callback that moves ``bar`` one step per pipeline step."""
+SHOWN_ISSUES = 10
+"""How many rejected rows and warnings the terminal shows (the report has them all)."""
+
+
+def _progress(message: str) -> None:
+    """One line on standard error saying what the command is doing now."""
+    click.echo(message, err=True)
+
+
+def _progress_step(started: float):
+    """An import progress callback: each step as a line on standard error, with the time."""
 
     def step(name: str) -> None:
-        bar.update(1)
-        bar.set_description(name)
-        log.info("%s", name)
+        _progress(f"{name} … ({time.perf_counter() - started:.1f} s)")
+        log.debug("%s", name)
 
     return step
+
+
+def _print_import_report(report) -> None:
+    """The summary, the columns recognised, and the first rejected rows and warnings."""
+    click.echo(("DRY RUN: " if report.dry_run else "") + report.summary())
+    click.echo(f"coordinates read as {report.source['crs']} ({report.source['crs_declared_by']})")
+    for column in report.source.get("recognised", []):
+        if column["by"] in ("content", "mapping"):
+            click.echo(f"  column {column['column']!r} → {column['field']}: {column['how']}")
+    _print_issues("rejected", report.rejected)
+    _print_issues("warning", report.warnings)
+
+
+def _print_issues(kind: str, issues: list) -> None:
+    for issue in issues[:SHOWN_ISSUES]:
+        where = f"row {issue.row}" if issue.row is not None else "file"
+        column = f" {issue.column}" if issue.column else ""
+        value = f" ({issue.value!r})" if issue.value else ""
+        click.echo(f"  {kind}: {where}{column}: {issue.message}{value}")
+    if len(issues) > SHOWN_ISSUES:
+        more = len(issues) - SHOWN_ISSUES
+        click.echo(f"  … {more} more {kind} lines: write them all with --report OUT.json")
 
 
 def _column_options(columns: tuple[str, ...]) -> dict[str, str]:
@@ -229,16 +258,33 @@ def _write_report(report, path: Path) -> None:
     default=None,
     help="Output format (default: from the file name).",
 )
+@click.option(
+    "--county",
+    help="Only this county's stations: a 6-digit code (320102) or a name (玄武区, 南京市玄武区).",
+)
 @click.pass_obj
-def export_command(settings: Settings, out: Path, fmt: str | None) -> None:
-    """Write every station, as stored, to OUT."""
-    from .exporting import export_format_for, write_stations
+def export_command(settings: Settings, out: Path, fmt: str | None, county: str | None) -> None:
+    """Write every station (or one county's), as stored, to OUT.
+
+    The CSV opens in Excel (UTF-8 with BOM) and in GIS tools with lon/lat as X/Y (WGS-84);
+    both formats import again unchanged.
+    """
+    from .exporting import county_stations, export_format_for, find_county, write_stations
     from .vocabulary import SYNTHETIC_DATA_NOTICE
 
     fmt = export_format_for(out, fmt)
     store = _store(settings)
     _require_schema(store)
     notice = SYNTHETIC_DATA_NOTICE if store.has_demo_stations() else None
+    if county is not None:
+        adcode = find_county(store.regions, county)
+        stations = county_stations(store, adcode)
+        count = write_stations(stations, out, fmt, notice)
+        place = store.regions.county(adcode)
+        assert place is not None, "find_county returns known codes only"
+        where = f"{place.city}{place.name} ({adcode})"
+        click.echo(f"wrote {count} stations of {where} to {out} ({fmt})")
+        return
     with tqdm(total=store.count_stations(), unit="station", desc="exporting", disable=None) as bar:
         count = write_stations(store.iter_stations(), out, fmt, notice, on_row=bar.update)
     click.echo(f"wrote {count} stations to {out} ({fmt})")

@@ -22,7 +22,7 @@ METRES_PER_DEGREE = 111_195.0
 
 
 def _import(store, name: str, **options):
-    return import_file(store, SAMPLES / name, ImportOptions(**options))
+    return import_file(store, SAMPLES / name, ImportOptions(**{"crs": "wgs84", **options}))
 
 
 @pytest.mark.parametrize(("name", "crs", "adcode", "counts"), [
@@ -57,13 +57,15 @@ def test_reimporting_an_unchanged_file_changes_nothing(store):
 
 def test_a_changed_row_updates_only_what_changed_and_is_audited(store):
     path = SAMPLES / "nanjing_xuanwu_2025.xlsx"
-    import_file(store, path, ImportOptions())
+    import_file(store, path, ImportOptions(crs="wgs84"))
     sheet = read_sheet(path)
     header_at = next(i for i, row in enumerate(sheet.rows) if "联系电话" in row)
     phone_col = sheet.rows[header_at].index("联系电话")
     changed = [list(r) for r in sheet.rows]
     changed[header_at + 5][phone_col] = "025-84001111"
-    report = import_sheet(store, replace(sheet, rows=changed), path.name, ImportOptions())
+    report = import_sheet(
+        store, replace(sheet, rows=changed), path.name, ImportOptions(crs="wgs84")
+    )
     assert (report.counts["updated"], report.counts["unchanged"]) == (1, 41)
     [station] = [s for s in store.read_stations() if s.phone == "025-84001111"]
     assert station.version == 2
@@ -145,8 +147,8 @@ def _with_rows(path: Path, keep: int):
 
 def test_close_missing_closes_only_when_asked_and_not_for_a_much_smaller_file(store):
     path = SAMPLES / "nanjing_xuanwu_2025.xlsx"
-    import_file(store, path, ImportOptions())
-    options = ImportOptions(close_missing=True, source_name=path.name)
+    import_file(store, path, ImportOptions(crs="wgs84"))
+    options = ImportOptions(crs="wgs84", close_missing=True, source_name=path.name)
     for _ in range(2):  # a second truncated file must not slip through either
         report = import_sheet(store, _with_rows(path, 10), path.name, options)
         assert report.counts.get("closed", 0) == 0
@@ -154,7 +156,7 @@ def test_close_missing_closes_only_when_asked_and_not_for_a_much_smaller_file(st
     report = import_sheet(store, _with_rows(path, 40), path.name, options)
     assert report.counts["closed"] == 2
     assert store.count_stations(status="closed") == 2
-    report = import_sheet(store, _with_rows(path, 40), path.name, ImportOptions())
+    report = import_sheet(store, _with_rows(path, 40), path.name, ImportOptions(crs="wgs84"))
     assert store.count_stations(status="closed") == 2  # not reopened, not closed again
 
 

@@ -51,7 +51,7 @@ def test_an_import_refused_while_writing_leaves_nothing_behind(store):
     """A clerk edits a listed station between planning and writing: the import refuses,
     and the county union it would have created for a new county is not left behind."""
     path = SAMPLES / "nanjing_xuanwu_2025.xlsx"
-    import_file(store, path, ImportOptions())
+    import_file(store, path, ImportOptions(crs="wgs84"))
     sheet = read_sheet(path)
     header_at = next(i for i, row in enumerate(sheet.rows) if "联系电话" in row)
     header = sheet.rows[header_at]
@@ -69,7 +69,7 @@ def test_an_import_refused_while_writing_leaves_nothing_behind(store):
     with pytest.raises(Conflict):
         import_sheet(
             store, replace(sheet, rows=rows, row_numbers=[*sheet.row_numbers, 999]),
-            path.name, ImportOptions(), edit_meanwhile,
+            path.name, ImportOptions(crs="wgs84"), edit_meanwhile,
         )  # fmt: skip
     assert table_dump(store) == before
     assert [u.jurisdiction for u in store.list_unions()] == ["320102"]

@@ -132,7 +132,7 @@ def test_feature_properties_are_the_declared_ones_plus_the_computed():
 def test_csv_header_and_cells_are_the_declared_columns(tmp_path):
     path = tmp_path / "stations.csv"
     write_stations(VARIED_STATIONS, path, "csv")
-    with path.open(encoding="utf-8", newline="") as f:
+    with path.open(encoding="utf-8-sig", newline="") as f:
         header, *rows = list(csv.reader(f))
     assert tuple(header) == station_fields.CSV_COLUMNS
     assert header[0] == "id" and header[-2:] == ["union_id", "updated_at"]
@@ -350,7 +350,7 @@ def test_exported_geojson_and_csv_are_unchanged(tmp_path):
     expected = '{"type": "FeatureCollection", "features": [\n' + ",\n".join(listed) + "\n]}\n"
     assert (tmp_path / "s.geojson").read_text(encoding="utf-8") == expected
     write_stations(VARIED_STATIONS, tmp_path / "s.csv", "csv")
-    with (tmp_path / "s.csv").open(encoding="utf-8", newline="") as f:
+    with (tmp_path / "s.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == list(LISTED_CSV)
     for row, station in zip(rows[1:], VARIED_STATIONS, strict=True):

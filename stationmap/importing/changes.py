@@ -31,6 +31,9 @@ well past the 50 m within which two records can be the same station)."""
 MAX_MATCH_BOXES = 200
 """A list touching more counties than this (a national list) reads every station once."""
 
+PHONE_WARNINGS = frozenset({"bad_phone", "phone_digits_lost"})
+"""Warnings about a phone's form, left out for a phone that is already stored as it is."""
+
 SAME_PLACE_M = 0.5
 """A station that moved less than this (metres) has not moved: conversions round."""
 
@@ -66,9 +69,15 @@ def plan_changes(
 
 
 def _provided_fields(report: ImportReport) -> set[str]:
+    """The stored fields the file has columns for. The hours as first written are compared
+    only when the file has them (an export's ``opening_hours_raw``); otherwise they follow
+    the parsed hours: an export's OSM hours must not overwrite the clerk's wording."""
+    columns = report.source.get("columns", {})
     fields = {"name", "lon", "lat"}
-    for column in report.source.get("columns", {}):
+    for column in columns:
         fields.update(FIELDS_BY_IMPORT_COLUMN.get(column, ()))
+    if "hours_raw" not in columns:
+        fields.discard("opening_hours_raw")
     return fields
 
 
@@ -88,16 +97,27 @@ def _match_stored(
 ) -> list[Station | None]:
     if not rows:
         return [None] * len(rows)
+    by_id = _stored_by_id(store, rows)
     stored = _stored_near(store, rows)
     if not stored:
-        return [None] * len(rows)
-    return StoredStations(stored).match(
+        return by_id
+    by_place = StoredStations(stored).match(
         [r.values["name"] for r in rows],
         np.array([r.values["lon"] for r in rows]),
         np.array([r.values["lat"] for r in rows]),
         [r.values.get("source_key") for r in rows],
         unions,
     )
+    return [mine or other for mine, other in zip(by_id, by_place, strict=True)]
+
+
+def _stored_by_id(store: Store, rows: list[ParsedRow]) -> list[Station | None]:
+    """The stored station each row names by its stationmap id (an export's ``id``)."""
+    ids = sorted({i for r in rows if (i := r.values.get("station_id"))})
+    if not ids:
+        return [None] * len(rows)
+    found = {s.id: s for s in store.read_stations(ids)}
+    return [found.get(r.values.get("station_id") or "") for r in rows]
 
 
 def _stored_near(store: Store, rows: list[ParsedRow]) -> list[Station]:
@@ -141,6 +161,8 @@ class _Outcome:
         self.updates: list[dict] = []
         self.changed: list[dict] = []
         self.matched: dict[str, int] = {}
+        self.phone_as_stored: set[int] = set()
+        """Rows whose phone is the stored one: warnings about its form were seen before."""
         self.rows: dict[str, list[int]] = {
             k: [] for k in ("added", "updated", "unchanged", "duplicates")
         }
@@ -159,6 +181,8 @@ class _Outcome:
             return
         self.matched[station.id] = position
         change = _differences(station, row, provided)
+        if "phone" not in change:
+            self.phone_as_stored.add(row.row)
         if not change:
             self.rows["unchanged"].append(row.row)
             return
@@ -182,6 +206,11 @@ class _Outcome:
             )
 
     def plan(self, source_name: str, source_format: str, options) -> ImportPlan:
+        self.report.warnings = [
+            w
+            for w in self.report.warnings
+            if not (w.row in self.phone_as_stored and w.code in PHONE_WARNINGS)
+        ]
         for key, numbers in self.rows.items():
             self.report.rows[key] = numbers
             self.report.counts[key] = len(numbers)
@@ -225,11 +254,16 @@ def _differences(station: Station, row: ParsedRow, provided: set[str]) -> dict:
             new = new or ""
         if field == "kind" and row.values.get("kind_inferred"):
             continue
+
         if new != old:
             change[field] = (
                 list(old) if field == "amenities" else old,
                 list(new) if field == "amenities" else new,
             )
+    raw = row.values.get("opening_hours_raw")
+    new_hours = "opening_hours" in change and "opening_hours_raw" not in provided
+    if new_hours and raw != station.opening_hours_raw:  # their wording follows
+        change["opening_hours_raw"] = (station.opening_hours_raw, raw)
     if _moved(station, row):
         change["lon"] = (station.lon, row.values["lon"])
         change["lat"] = (station.lat, row.values["lat"])

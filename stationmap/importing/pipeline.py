@@ -13,7 +13,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +23,11 @@ from ..errors import BadRequest
 from ..store import Store
 from .apply import apply_import
 from .changes import plan_changes
+from .column_contents import header_above_locations
 from .columns import ColumnMap, is_known_header, map_columns
+from .coordinate_systems import choose_crs, compare_systems, overridden_warning
 from .plan import Closure, ImportPlan
-from .readers import Sheet, find_header_row, read_sheet, read_sheet_bytes
+from .readers import ImportFileError, Sheet, find_header_row, read_sheet, read_sheet_bytes
 from .report import ImportReport, RowIssue
 from .rows import ParsedRow, parse_row
 
@@ -46,8 +48,11 @@ open stations: a truncated export must not close half a county."""
 class ImportOptions:
     """How to read and apply one file."""
 
-    crs: str = "wgs84"
-    """The coordinate system the file's coordinates are in."""
+    crs: str | None = None
+    """The coordinate system the file's coordinates are in (``wgs84``, ``gcj02``, ``bd09``).
+    None: the file must declare it (GeoJSON, a note in its coordinate headers, a stationmap
+    export), else the import is refused with ``CrsRequired``
+    (:mod:`.coordinate_systems`)."""
     dry_run: bool = False
     strict: bool = False
     """All or nothing: any rejected row means nothing is written."""
@@ -72,6 +77,11 @@ class Table:
     columns: ColumnMap
     rows: list[tuple[int, list[str]]]
     header_row: int
+
+    def coordinate_headers(self) -> list[str]:
+        """The header cells of the columns the coordinates come from."""
+        fields = ("point",) if "point" in self.columns.positions else ("lon", "lat")
+        return [self.header[self.columns.positions[f]] for f in fields]
 
 
 def import_file(
@@ -102,12 +112,17 @@ def import_sheet(
     say = progress or (lambda step: None)
     _check_options(options)
     table = locate_table(sheet, options)
+    choice = choose_crs(options.crs, sheet.source_format, table.header, table.coordinate_headers())
+    options = replace(options, crs=choice.crs)
     say("parsing rows")
     parsed = [parse_row(number, cells, table.columns, table.header) for number, cells in table.rows]
     say("converting coordinates")
-    convert_to_wgs84(parsed, options.crs)
+    doubt = compare_systems(parsed, choice.crs, store.regions, options.county)
+    convert_to_wgs84(parsed, choice.crs)
     place_in_counties(parsed, store, options)
     report = _start_report(sheet, table, filename, options, parsed)
+    report.source["crs_declared_by"] = choice.declared_by
+    report.warnings[:0] = [w for w in (overridden_warning(choice), doubt) if w is not None]
     say("matching against the store")
     plan = plan_changes(
         store,
@@ -122,13 +137,28 @@ def import_sheet(
 
 
 def locate_table(sheet: Sheet, options: ImportOptions) -> Table:
-    """The header row and the rows below it, with their columns mapped to fields."""
-    overrides = {k.lower() for k in options.columns}
-    at = find_header_row(sheet, lambda cell: is_known_header(cell) or cell.lower() in overrides)
+    """The header row and the rows below it, with their columns mapped to fields.
+
+    The header is the row naming most known columns; when no row names two, it is the
+    row above the first that holds a location (:func:`header_above_locations`). Columns
+    are mapped by the clerk's mapping, their names, then their content.
+    """
+    at = _header_row(sheet, {k.lower() for k in options.columns})
     header = sheet.rows[at]
-    columns = map_columns(header, options.columns)
+    columns = map_columns(header, options.columns, sheet.rows[at + 1 :])
     rows = list(zip(sheet.row_numbers[at + 1 :], sheet.rows[at + 1 :], strict=True))
     return Table(header, columns, rows, sheet.row_numbers[at])
+
+
+def _header_row(sheet: Sheet, overrides: set[str]) -> int:
+    """By names (:func:`find_header_row`), else by content (:func:`header_above_locations`)."""
+    try:
+        return find_header_row(sheet, lambda c: is_known_header(c) or c.lower() in overrides)
+    except ImportFileError:
+        found = header_above_locations(sheet)
+        if found is None:
+            raise
+        return found
 
 
 def convert_to_wgs84(parsed: list[ParsedRow], crs: str) -> None:
@@ -209,7 +239,7 @@ def _accepted(parsed: list[ParsedRow]) -> list[ParsedRow]:
 
 
 def _check_options(options: ImportOptions) -> None:
-    if options.crs not in CRS_NAMES:
+    if options.crs is not None and options.crs not in CRS_NAMES:
         raise BadRequest(
             f"crs: got {options.crs!r}, expected one of {', '.join(CRS_NAMES)}",
             code="invalid_parameter",
@@ -233,8 +263,23 @@ def _start_report(
         "header_row": table.header_row,
         "crs": options.crs,
         "columns": {f: table.header[i] for f, i in table.columns.positions.items()},
+        "recognised": [asdict(r) for r in table.columns.recognised],
     }
     report.header = table.header
+    report.warnings += [
+        RowIssue(
+            None,
+            cell,
+            "",
+            "unused_column",
+            f"列“{cell}”看起来是{FIELD_WORDS[name]}，但已从“{_column_of(table, name)}”列读取，"
+            f"此列未导入；如要改用此列，请用 --column {cell}={name}",
+            f"column {cell!r} looks like {name} ({how}), but {name} is read from column "
+            f"{_column_of(table, name)!r}: not imported; to use it instead, map it with "
+            f"--column {cell}={name}",
+        )
+        for cell, name, how in table.columns.unused
+    ]
     report.warnings += [
         RowIssue(
             None,
@@ -267,6 +312,25 @@ def _start_report(
     report.counts["rows"] = len(parsed)
     report.counts["rejected"] = sum(1 for p in parsed if p.rejected)
     return report
+
+
+FIELD_WORDS = {
+    "point": "坐标",
+    "lon": "经度",
+    "lat": "纬度",
+    "amenities": "服务内容",
+    "hours": "开放时间",
+    "phone": "电话",
+    "name": "驿站名称",
+}
+"""What the content-recognised fields are called in the clerk's messages."""
+
+
+def _column_of(table: Table, name: str) -> str:
+    """The header of the column ``name`` is read from (a coordinate field: its columns)."""
+    if name in ("point", "lon", "lat"):
+        return "、".join(table.coordinate_headers())
+    return table.header[table.columns.positions[name]]
 
 
 def _maybe_close_missing(

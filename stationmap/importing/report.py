@@ -65,11 +65,19 @@ class ImportReport:
     def summary(self) -> str:
         """One line for the terminal."""
         c = self.counts
-        verb = "would add" if self.dry_run else "added"
+        closed = c.get("closed", 0)
+        if self.dry_run:
+            changes = f"would add {c['added']}, would update {c['updated']}"
+            changes += f", would close {closed}" if closed else ""
+            changes += f", would leave {c['unchanged']} unchanged"
+        else:
+            changes = f"added {c['added']}, updated {c['updated']}"
+            changes += f", closed {closed}" if closed else ""
+            changes += f", {c['unchanged']} unchanged"
         return (
-            f"{c['rows']} rows: {verb} {c['added']}, updated {c['updated']}, unchanged "
-            f"{c['unchanged']}, duplicates {c['duplicates']}, rejected {c['rejected']}; "
-            f"{len(self.warnings)} warnings"
+            f"{c['rows']} rows: {changes}; {c['duplicates']} duplicates merged, "
+            f"{c['rejected']} rejected; {len(self.warnings)} "
+            + ("warning" if len(self.warnings) == 1 else "warnings")
         )
 
 

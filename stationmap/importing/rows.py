@@ -57,6 +57,8 @@ HEADER_NAMES = {
     "status": "状态",
     "adcode": "区划代码",
     "county": "区县",
+    "station_id": "id",
+    "hours_raw": "opening_hours_raw",
 }
 
 
@@ -175,11 +177,15 @@ def _parse_phone(cell: _Cells) -> None:
 
 
 def _parse_hours(cell: _Cells) -> None:
+    """OSM hours from the hours cell; the text as first written from the ``hours_raw`` column
+    when the file has one (a stationmap export), else the hours cell itself."""
     raw = cell.text("hours")
     result = parse_hours(raw)
     cell.parsed.values["opening_hours"] = result.osm
+    if "hours_raw" in cell.columns.positions:
+        raw = cell.text("hours_raw")
     cell.parsed.values["opening_hours_raw"] = raw or None
-    if result.problem:
+    if result.problem and not (raw and "hours_raw" in cell.columns.positions):
         cell.problem("hours", result.problem, reject=False)
 
 
@@ -213,6 +219,10 @@ def _parse_source_key(cell: _Cells) -> None:
     cell.parsed.values["source_key"] = normalize_text(cell.text("source_key")) or None
 
 
+def _parse_station_id(cell: _Cells) -> None:
+    cell.parsed.values["station_id"] = normalize_text(cell.text("station_id")) or None
+
+
 def _parse_region(cell: _Cells) -> None:
     cell.parsed.values["declared_adcode"] = normalize_text(cell.text("adcode")) or None
 
@@ -228,6 +238,7 @@ _PARSERS = {
     "amenities": _parse_amenities,
     "status": _parse_status,
     "source_key": _parse_source_key,
+    "station_id": _parse_station_id,
     "adcode": _parse_region,
     "county": _parse_county,
 }

@@ -61,7 +61,9 @@ FILLER_PHRASES = ("免费", "提供", "配备", "配有", "设有", "设置", "�
                   "设施", "用品", "功能", "爱心", "区", "室", "角", "处", "点", "有")  # fmt: skip
 """Words around the services that say nothing about which (``免费提供饮水等服务``)."""
 
-_AMENITY_SEPARATORS = re.compile(r"[、,;/|+&\s]+|以及|和|及|与")
+_AMENITY_SEPARATORS = re.compile(r"[、,;/|+&\s\[\]\"'“”‘’]+|以及|和|及|与")
+"""Between services: punctuation, conjunctions, and a JSON list's brackets and quotes
+(``["饮水", "如厕"]`` in a cell, or a list-valued GeoJSON property)."""
 
 KIND_RULES: tuple[tuple[str, str], ...] = (
     ("bank", r"银行|信用社|信用联社|农商行|农信社|邮储"),

@@ -14,6 +14,9 @@ from .value_text import value_text
 LONGITUDE_HEADER = "经度"
 LATITUDE_HEADER = "纬度"
 """The header cells a GeoJSON file's point coordinates are given under."""
+FEATURE_ID_HEADER = "feature id"
+"""The header cell of the features' own ids (a stationmap export's are station ids), a
+column only when some feature has one."""
 
 
 def read_geojson(data: bytes) -> Sheet:
@@ -28,8 +31,9 @@ def read_geojson(data: bytes) -> Sheet:
     features = _features_of(document)
     check_row_count(len(features))
     keys, warnings = _property_columns(features)
-    check_grid(len(features) + 1, len(keys) + 2)
-    rows, not_points = _feature_rows(features, keys)
+    with_ids = any(feature.get("id") is not None for feature in features)
+    check_grid(len(features) + 1, len(keys) + 2 + with_ids)
+    rows, not_points = _feature_rows(features, keys, with_ids)
     if not_points:
         warnings.append(_not_points_warning(not_points))
     numbers = list(range(1, len(rows) + 1))
@@ -37,10 +41,11 @@ def read_geojson(data: bytes) -> Sheet:
 
 
 def _feature_rows(
-    features: list[dict[str, Any]], keys: list[str]
+    features: list[dict[str, Any]], keys: list[str], with_ids: bool
 ) -> tuple[list[list[str]], list[int]]:
     """The header and a row per feature, and the row numbers of features with no point."""
-    rows = [[*keys, LONGITUDE_HEADER, LATITUDE_HEADER]]
+    ids = [FEATURE_ID_HEADER] if with_ids else []
+    rows = [[*keys, *ids, LONGITUDE_HEADER, LATITUDE_HEADER]]
     not_points: list[int] = []
     for number, feature in enumerate(features, start=2):
         properties = _properties_of(feature)
@@ -48,7 +53,8 @@ def _feature_rows(
         if coordinates is None:
             not_points.append(number)
             coordinates = ["", ""]
-        rows.append([_property_text(properties.get(key)) for key in keys] + coordinates)
+        own_id = [_property_text(feature.get("id"))] if with_ids else []
+        rows.append([_property_text(properties.get(key)) for key in keys] + own_id + coordinates)
     return rows, not_points
 
 
@@ -75,7 +81,9 @@ def _property_columns(features: list[dict[str, Any]]) -> tuple[list[str], list[s
     keys: dict[str, None] = {}
     for feature in features:
         keys.update(dict.fromkeys(str(key) for key in _properties_of(feature)))
-    clashing = [key for key in (LONGITUDE_HEADER, LATITUDE_HEADER) if key in keys]
+    clashing = [
+        key for key in (LONGITUDE_HEADER, LATITUDE_HEADER, FEATURE_ID_HEADER) if key in keys
+    ]
     for key in clashing:
         del keys[key]
     warnings = []
