@@ -93,9 +93,9 @@ def test_export_geojson_and_csv(run, tmp_path):
     assert feature["geometry"]["type"] == "Point" and len(feature["id"]) == 10
     assert "hours_text" not in feature["properties"]  # as stored: no display wording
     assert run("export", str(tmp_path / "all.txt"), "--format", "csv").exit_code == 0
-    with (tmp_path / "all.txt").open(encoding="utf-8") as lines:
+    with (tmp_path / "all.txt").open(encoding="utf-8-sig") as lines:
         rows = list(csv.reader(lines))
-    assert rows[1][0] == "id" and len(rows) == 302
+    assert rows[0][0] == "id" and rows[0][-1] == "notice" and len(rows) == 301
 
 
 @pytest.mark.parametrize(
