@@ -254,7 +254,6 @@ def _differences(station: Station, row: ParsedRow, provided: set[str]) -> dict:
             new = new or ""
         if field == "kind" and row.values.get("kind_inferred"):
             continue
-
         if new != old:
             change[field] = (
                 list(old) if field == "amenities" else old,

@@ -266,20 +266,7 @@ def _start_report(
         "recognised": [asdict(r) for r in table.columns.recognised],
     }
     report.header = table.header
-    report.warnings += [
-        RowIssue(
-            None,
-            cell,
-            "",
-            "unused_column",
-            f"列“{cell}”看起来是{FIELD_WORDS[name]}，但已从“{_column_of(table, name)}”列读取，"
-            f"此列未导入；如要改用此列，请用 --column {cell}={name}",
-            f"column {cell!r} looks like {name} ({how}), but {name} is read from column "
-            f"{_column_of(table, name)!r}: not imported; to use it instead, map it with "
-            f"--column {cell}={name}",
-        )
-        for cell, name, how in table.columns.unused
-    ]
+    report.warnings += _unused_column_warnings(table)
     report.warnings += [
         RowIssue(
             None,
@@ -324,6 +311,24 @@ FIELD_WORDS = {
     "name": "驿站名称",
 }
 """What the content-recognised fields are called in the clerk's messages."""
+
+
+def _unused_column_warnings(table: Table) -> list[RowIssue]:
+    """A warning for each column whose content looks like a field another column holds."""
+    return [
+        RowIssue(
+            None,
+            cell,
+            "",
+            "unused_column",
+            f"列“{cell}”看起来是{FIELD_WORDS[name]}，但已从“{_column_of(table, name)}”列读取，"
+            f"此列未导入；如要改用此列，请用 --column {cell}={name}",
+            f"column {cell!r} looks like {name} ({how}), but {name} is read from column "
+            f"{_column_of(table, name)!r}: not imported; to use it instead, map it with "
+            f"--column {cell}={name}",
+        )
+        for cell, name, how in table.columns.unused
+    ]
 
 
 def _column_of(table: Table, name: str) -> str:
