@@ -151,3 +151,14 @@ def test_the_cli_says_which_columns_it_recognised_and_how(run, tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert "column 'GPS坐标' → point: 3 of 3 filled cells read as coordinate pairs" in result.output
     assert "column 'fwxm2' → amenities: 3 of 3 filled cells read as services" in result.output
+
+
+@pytest.mark.parametrize("header", ["驿站名称,东经度,北纬度", "驿站名称,经度,纵坐标"])
+def test_longitude_and_latitude_columns_are_found_by_their_numbers(store, tmp_path, header):
+    path = tmp_path / "split.csv"
+    body = "\n".join(f"驿站{i},{lon},{lat}" for i, (lon, lat) in enumerate(XUANWU_POINTS))
+    path.write_text(f"{header}\n{body}", encoding="utf-8")
+    report = import_file(store, path, ImportOptions(crs="wgs84"))
+    assert report.counts["added"] == 3
+    by_content = {r["field"] for r in report.source["recognised"] if r["by"] == "content"}
+    assert by_content == ({"lon", "lat"} if "东经度" in header else {"lat"})

@@ -109,7 +109,7 @@ def recognise_columns(
     guesses = [(index, _best_field(_cells(sample, index))) for index in candidates]
     held = set(taken)
     coordinates_held = "point" in held or {"lon", "lat"} <= held
-    pair = _lon_lat_pair(guesses) if not coordinates_held else None
+    pair = _lon_lat_pair(guesses, held) if not coordinates_held else ()
     for index, guess in guesses:
         if guess is None:
             found.left.append(index)
@@ -125,20 +125,26 @@ def recognise_columns(
 
 
 def _held(
-    field_name: str, index: int, held: set[str], coordinates_held: bool, pair: tuple | None
+    field_name: str, index: int, held: set[str], coordinates_held: bool, pair: tuple[int, ...]
 ) -> bool:
     """Whether the field a column looks like is already read from elsewhere (a longitude or
     latitude column counts only as one of the pair chosen)."""
     if field_name in ("lon", "lat"):
-        return pair is None or index not in pair
+        return index not in pair
     return field_name in held or (field_name == "point" and coordinates_held)
 
 
-def _lon_lat_pair(guesses: list[tuple[int, tuple[str, str] | None]]) -> tuple[int, int] | None:
-    """The first longitude and first latitude column, when there is one of each."""
-    lon = next((i for i, g in guesses if g and g[0] == "lon"), None)
-    lat = next((i for i, g in guesses if g and g[0] == "lat"), None)
-    return (lon, lat) if lon is not None and lat is not None else None
+def _lon_lat_pair(
+    guesses: list[tuple[int, tuple[str, str] | None]], held: set[str]
+) -> tuple[int, ...]:
+    """The columns to read as longitude and latitude: the first of each that a named column
+    does not hold already, when together with the named ones they make a pair; else none."""
+    found = {
+        name: next((i for i, g in guesses if g and g[0] == name), None) for name in ("lon", "lat")
+    }
+    if any(index is None and name not in held for name, index in found.items()):
+        return ()
+    return tuple(i for name, i in found.items() if i is not None and name not in held)
 
 
 def _cells(rows: Sequence[Sequence[str]], index: int) -> list[str]:
