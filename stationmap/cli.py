@@ -112,7 +112,11 @@ def load_demo_command(settings: Settings, count: int, seed: int, if_empty: bool)
     help="Write the report: OUT.json, and/or OUT.xlsx (the rejected rows, to fix).",
 )
 @click.option("--union", "union_id", help="Public id of the union that owns these stations.")
-@click.option("--county", help="6-digit code of the county the list covers (flags strays).")
+@click.option(
+    "--county",
+    help="The county the list covers, as a code (320102) or a name (玄武区): flags strays and "
+    "checks the coordinate system against it.",
+)
 @click.option(
     "--source", "source_name", help="Name of the list across imports (default: file name)."
 )
@@ -154,10 +158,15 @@ def import_command(
     for report_path in report_paths:
         _check_report_path(report_path)
     _progress(f"reading {path.name} …")
+    from .exporting import find_county
     from .importing.columns import read_mapping_file
     from .importing.pipeline import ImportOptions, import_file
 
     overrides = (read_mapping_file(mapping) if mapping else {}) | _column_options(columns)
+    store = _store(settings)
+    store.init_schema()
+    if county is not None and not county.strip().isdigit():
+        county = find_county(store.regions, county)
     options = ImportOptions(
         crs=crs,
         dry_run=dry_run,
@@ -169,8 +178,6 @@ def import_command(
         columns=overrides,
         actor="cli-import",
     )
-    store = _store(settings)
-    store.init_schema()
     started = time.perf_counter()
     report = import_file(store, path, options, progress=_progress_step(started))
     _print_import_report(report)

@@ -129,3 +129,13 @@ def test_a_few_strays_under_the_right_system_raise_no_doubt(store):
         ImportOptions(crs="wgs84", county=XUANWU, dry_run=True),
     )
     assert not [w for w in report.warnings if w.code == "crs_mismatch"]
+
+
+def test_the_county_may_be_named_and_the_sample_list_is_doubted_as_wgs84(run):
+    """The README's GCJ-02 sample, imported as WGS-84 against its county named in Chinese."""
+    args = ("import", SAMPLES / "chaoyang_beijing_gbk.csv", "--county", "北京市朝阳区")
+    wrong = run(*args, "--crs", "wgs84", "--dry-run")
+    assert wrong.exit_code == 0, wrong.output
+    assert "按 wgs84 有 3/30 行不在朝阳区内；按 gcj02 只有 0/30 行" in wrong.output
+    right = run(*args, "--crs", "gcj02", "--dry-run")
+    assert "0 warnings" in right.output and "不在" not in right.output
