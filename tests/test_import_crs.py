@@ -139,3 +139,10 @@ def test_the_county_may_be_named_and_the_sample_list_is_doubted_as_wgs84(run):
     assert "按 wgs84 有 3/30 行不在朝阳区内；按 gcj02 只有 0/30 行" in wrong.output
     right = run(*args, "--crs", "gcj02", "--dry-run")
     assert "0 warnings" in right.output and "不在" not in right.output
+
+
+def test_the_refusal_gives_the_figures_for_each_system_when_the_county_is_known(run):
+    result = run("import", SAMPLES / "chaoyang_beijing_gbk.csv", "--county", "110105")
+    assert result.exit_code == 2
+    figures = "按 wgs84 有 3/30 行、按 gcj02 有 0/30 行、按 bd09 有 1/30 行不在朝阳区内"
+    assert figures in result.output

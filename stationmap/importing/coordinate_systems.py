@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,14 +65,34 @@ class CrsRequired(BadRequest):
 
     code = "crs_required"
 
-    def __init__(self) -> None:
+    def __init__(self, fit: Fit | None = None) -> None:
         zh = "；".join(f"{name}（{CRS_SOURCES[name][0]}）" for name in CRS_NAMES)
         en = "; ".join(f"{name} ({CRS_SOURCES[name][1]})" for name in CRS_NAMES)
+        hint_zh, hint_en = fit.hint() if fit is not None else ("", "")
         super().__init__(
-            f"文件没有说明坐标系，请指定：{zh}。国内工具导出的名单大多是 gcj02。"
+            f"文件没有说明坐标系，请指定：{zh}。国内工具导出的名单大多是 gcj02。{hint_zh}"
             f" / the file does not say which coordinate system its coordinates are in: "
-            f"say it with --crs: {en}. Most lists from Chinese tools are gcj02."
+            f"say it with --crs: {en}. Most lists from Chinese tools are gcj02.{hint_en}"
         )
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How many of the rows that state their county fall outside it, under each system."""
+
+    outside: dict[str, int]
+    """System name → rows outside their stated county when read in that system."""
+    total: int
+    """Rows counted (those stating a county; at most :data:`MAX_CHECKED_ROWS`)."""
+    place: str
+    """The stated county's name when all rows state the same one, else ``""``."""
+
+    def hint(self) -> tuple[str, str]:
+        """The figures for each system, as a sentence to append (Chinese, English)."""
+        where_zh, where_en = self.place or "所填区县", self.place or "their stated county"
+        zh = "、".join(f"按 {n} 有 {self.outside[n]}/{self.total} 行" for n in CRS_NAMES)
+        en = ", ".join(f"as {n} {self.outside[n]} of {self.total}" for n in CRS_NAMES)
+        return f"（{zh}不在{where_zh}内）", f" (rows outside {where_en}: {en})"
 
 
 @dataclass(frozen=True)
@@ -86,14 +107,19 @@ class CrsChoice:
 
 
 def choose_crs(
-    given: str | None, source_format: str, header: list[str], coordinate_headers: list[str]
+    given: str | None,
+    source_format: str,
+    header: list[str],
+    coordinate_headers: list[str],
+    fit: Callable[[], Fit | None] = lambda: None,
 ) -> CrsChoice:
-    """The declared system (see the module docstring), or :class:`CrsRequired`."""
+    """The declared system (see the module docstring), or :class:`CrsRequired` (with the
+    figures ``fit`` gives, when the rows state their county, to help the clerk choose)."""
     file_crs, by = _file_declaration(source_format, header, coordinate_headers)
     if given is not None:
         return CrsChoice(given, "--crs", file_crs if file_crs not in (None, given) else None)
     if file_crs is None:
-        raise CrsRequired()
+        raise CrsRequired(fit())
     return CrsChoice(file_crs, by)
 
 
@@ -138,8 +164,23 @@ def compare_systems(
     """A warning when rows fall outside their stated county far more often under ``crs``
     than under another system, with the figures; None when ``crs`` fits as well as any.
 
+    Rows stating no county are not counted (:func:`fit_by_system`).
+    """
+    fit = fit_by_system(parsed, regions, county)
+    if fit is None:
+        return None
+    best = min(CRS_NAMES, key=lambda name: (fit.outside[name], name != crs))
+    gain = fit.outside[crs] - fit.outside[best]
+    if best == crs or gain < max(FAR_BETTER_ROWS, FAR_BETTER_SHARE * fit.total):
+        return None
+    return _mismatch_warning(crs, best, fit)
+
+
+def fit_by_system(parsed: list[ParsedRow], regions: RegionIndex, county: str | None) -> Fit | None:
+    """The rows outside their stated county under each system; None when no row states one.
+
     A row states its county by ``county`` (``--county``) or by its own 区划代码 / 区县
-    cells; rows stating none are not counted. Coordinates are still in the file's system.
+    cells. Coordinates are still in the file's system.
     """
     rows = [p for p in parsed if not p.rejected and "lon" in p.values and _stated(p, county)]
     if not rows:
@@ -151,11 +192,7 @@ def compare_systems(
         name: _outside_count(rows, county, regions, *to_wgs84(lon, lat, name, on_outside="nan"))
         for name in CRS_NAMES
     }
-    best = min(CRS_NAMES, key=lambda name: (outside[name], name != crs))
-    gain = outside[crs] - outside[best]
-    if best == crs or gain < max(FAR_BETTER_ROWS, FAR_BETTER_SHARE * len(rows)):
-        return None
-    return _mismatch_warning(crs, best, outside, len(rows), _stated_place(rows, county, regions))
+    return Fit(outside, len(rows), _stated_place(rows, county, regions))
 
 
 def _stated(row: ParsedRow, county: str | None) -> bool:
@@ -198,11 +235,10 @@ def _stated_place(rows: list[ParsedRow], county: str | None, regions: RegionInde
     return place.name if place else only
 
 
-def _mismatch_warning(
-    crs: str, best: str, outside: dict[str, int], total: int, place: str
-) -> RowIssue:
-    where_zh = place or "所填区县"
-    where_en = place or "their stated county"
+def _mismatch_warning(crs: str, best: str, fit: Fit) -> RowIssue:
+    outside, total = fit.outside, fit.total
+    where_zh = fit.place or "所填区县"
+    where_en = fit.place or "their stated county"
     return RowIssue(
         None,
         "坐标",

@@ -25,7 +25,7 @@ from .apply import apply_import
 from .changes import plan_changes
 from .column_contents import header_above_locations
 from .columns import ColumnMap, is_known_header, map_columns
-from .coordinate_systems import choose_crs, compare_systems, overridden_warning
+from .coordinate_systems import choose_crs, compare_systems, fit_by_system, overridden_warning
 from .plan import Closure, ImportPlan
 from .readers import ImportFileError, Sheet, find_header_row, read_sheet, read_sheet_bytes
 from .report import ImportReport, RowIssue
@@ -112,10 +112,16 @@ def import_sheet(
     say = progress or (lambda step: None)
     _check_options(options)
     table = locate_table(sheet, options)
-    choice = choose_crs(options.crs, sheet.source_format, table.header, table.coordinate_headers())
-    options = replace(options, crs=choice.crs)
     say("parsing rows")
     parsed = [parse_row(number, cells, table.columns, table.header) for number, cells in table.rows]
+    choice = choose_crs(
+        options.crs,
+        sheet.source_format,
+        table.header,
+        table.coordinate_headers(),
+        lambda: fit_by_system(parsed, store.regions, options.county),
+    )
+    options = replace(options, crs=choice.crs)
     say("converting coordinates")
     doubt = compare_systems(parsed, choice.crs, store.regions, options.county)
     convert_to_wgs84(parsed, choice.crs)
