@@ -14,7 +14,7 @@ from functools import cache
 
 from ..borders import borders_geojson
 from ..coordinates import from_wgs84, point_to_wgs84, to_wgs84
-from ..errors import BadRequest
+from ..errors import BadRequest, NotFound
 from ..finder import (
     StationIndex,
     county_stations,
@@ -101,7 +101,7 @@ def nearest(service: Service, args: QueryArgs) -> Answer:
         args.station_filter(),
         args.number("max_distance_m"),
     )
-    return _collection(found, crs, service.notice())
+    return _collection(found, crs, service.notice(), args)
 
 
 @answers("/api/v1/stations/within")
@@ -112,7 +112,7 @@ def within(service: Service, args: QueryArgs) -> Answer:
     index = service.index()
     radius_m, limit = args.required_number("radius_m"), args.integer("limit")
     found = find_within(index, lon, lat, radius_m, args.station_filter(), limit=limit)
-    return _collection(found, crs, index.notice)
+    return _collection(found, crs, index.notice, args)
 
 
 @answers("/api/v1/stations")
@@ -122,7 +122,7 @@ def viewport(service: Service, args: QueryArgs) -> Answer:
     box = _box_to_wgs84(args.bbox(), crs)
     index = service.index()
     found = find_in_viewport(index, box, args.station_filter(), limit=args.integer("limit"))
-    return _collection(found, crs, index.notice)
+    return _collection(found, crs, index.notice, args)
 
 
 @answers("/api/v1/clusters")
@@ -133,7 +133,7 @@ def clusters(service: Service, args: QueryArgs) -> Answer:
     view = cluster_view(
         index, _box_to_wgs84(args.bbox(), crs), args.integer("zoom"), args.station_filter()
     )
-    return geojson_answer(cluster_view_json(view, crs, index.notice))
+    return geojson_answer(cluster_view_json(view, crs, index.notice, asks_a_time(args)))
 
 
 @answers("/api/v1/stations/{station_id}/navigation")
@@ -177,16 +177,16 @@ def search(service: Service, args: QueryArgs) -> Answer:
     found = search_text(
         index, args.text("q"), args.station_filter(), near=near, limit=args.integer("limit")
     )
-    return _collection(found, crs, index.notice)
+    return _collection(found, crs, index.notice, args)
 
 
 @answers("/api/v1/stations/{station_id}")
 def station(service: Service, args: QueryArgs, station_id: str) -> Answer:
-    """One station as a GeoJSON Feature."""
+    """One station as a GeoJSON Feature; with ``open_at``, also whether it is open then."""
     index = service.index()
-    found = get_station(index, _checked_id(station_id))
+    found = get_station(index, _checked_id(station_id), args.moment())
     [(lon, lat)] = coordinates_in([found], args.crs())
-    return geojson_answer(found_feature_json(found, lon, lat, index.notice))
+    return geojson_answer(found_feature_json(found, lon, lat, index.notice, asks_a_time(args)))
 
 
 @answers("/api/v1/regions/provinces")
@@ -205,9 +205,14 @@ def county(service: Service, args: QueryArgs, adcode: str) -> Answer:
             code="invalid_parameter",
             parameter="adcode",
         )
+    if service.store.regions.county(adcode) is None:
+        raise NotFound(
+            f"no county with adcode {adcode!r}; /api/v1/counties?name= finds a county's code",
+            parameter="adcode",
+        )
     index = service.index()
     found = county_stations(index, adcode, args.station_filter())
-    return _collection(found, args.crs(), index.notice)
+    return _collection(found, args.crs(), index.notice, args)
 
 
 def nearest_geojson(args: QueryArgs, index: StationIndex) -> bytes:
@@ -219,7 +224,15 @@ def nearest_geojson(args: QueryArgs, index: StationIndex) -> bytes:
     found = find_nearest(
         index, lon, lat, args.integer("k"), args.station_filter(), args.number("max_distance_m")
     )
-    return found_collection_json(found, coordinates_in(found, crs), crs, index.notice)
+    return found_collection_json(
+        found, coordinates_in(found, crs), crs, index.notice, asks_a_time(args)
+    )
+
+
+def asks_a_time(args: QueryArgs) -> bool:
+    """Whether the query asked about a time of its own (``open_at``): its answer then
+    carries ``open_then`` beside ``open_now``, which is always the state now."""
+    return args.given("open_at")
 
 
 def coordinates_in(found: list[FoundStation], crs: str) -> list[tuple[float, float]]:
@@ -255,13 +268,14 @@ def _box_to_wgs84(box: tuple[float, float, float, float], crs: str) -> tuple:
     return (west, south, east, north)
 
 
-def _collection(found: list[FoundStation], crs: str, notice: str | None) -> Answer:
+def _collection(found: list[FoundStation], crs: str, notice: str | None, args: QueryArgs) -> Answer:
     """The answer as a GeoJSON FeatureCollection with coordinates in ``crs``.
 
     ``notice`` comes from the same index snapshot as ``found`` (or from the store,
     when the database answered).
     """
-    return geojson_answer(found_collection_json(found, coordinates_in(found, crs), crs, notice))
+    body = found_collection_json(found, coordinates_in(found, crs), crs, notice, asks_a_time(args))
+    return geojson_answer(body)
 
 
 @cache

@@ -101,8 +101,16 @@ ENDPOINTS: dict[str, Endpoint] = {
         ),
     ),
     "/api/v1/stations/{station_id}": Endpoint(
-        "One station.",
-        ("crs",),
+        "One station; with open_at, also whether it is open then (open_then).",
+        (
+            "crs",
+            Param(
+                "open_at",
+                PARAMETERS["open_at"].schema,
+                "Also say whether the station is open at this ISO-8601 time (Asia/Shanghai "
+                "unless it has an offset), as open_then; open_now stays the state now.",
+            ),
+        ),
         returns="Feature",
         path_params={"station_id": "The station's 10-character id."},
     ),
