@@ -31,7 +31,7 @@ from ..identifiers import is_public_id
 from ..navigation import navigation_links
 from ..types import FoundStation
 from ..version import __version__
-from .answers import SHORT_CACHE, Answer, geojson_answer, json_answer
+from .answers import SHORT_CACHE, Answer, geojson_answer, json_answer, last_modified
 from .openapi import ENDPOINTS, Endpoint, openapi_document
 from .params import QueryArgs
 from .service import Service
@@ -138,9 +138,11 @@ def clusters(service: Service, args: QueryArgs) -> Answer:
 
 @answers("/api/v1/stations/{station_id}/navigation")
 def navigation(service: Service, args: QueryArgs, station_id: str) -> Answer:
-    """Links to the station in Amap, Baidu Maps and Tencent Maps."""
+    """Links to the station in Amap, Baidu Maps and Tencent Maps: with the rider's
+    position (``lon``, ``lat`` in ``crs``), each app's riding route from there."""
     found = get_station(service.index(), _checked_id(station_id))
-    return json_answer(navigation_links(found.station), cache=SHORT_CACHE)
+    origin = _optional_point(args)
+    return json_answer(navigation_links(found.station, origin), cache=SHORT_CACHE)
 
 
 @answers("/api/v1/counties")
@@ -186,7 +188,8 @@ def station(service: Service, args: QueryArgs, station_id: str) -> Answer:
     index = service.index()
     found = get_station(index, _checked_id(station_id), args.moment())
     [(lon, lat)] = coordinates_in([found], args.crs())
-    return geojson_answer(found_feature_json(found, lon, lat, index.notice, asks_a_time(args)))
+    body = found_feature_json(found, lon, lat, index.notice, asks_a_time(args))
+    return geojson_answer(body, headers=(last_modified(found.station.updated_at),))
 
 
 @answers("/api/v1/regions/provinces")
@@ -242,6 +245,13 @@ def coordinates_in(found: list[FoundStation], crs: str) -> list[tuple[float, flo
     if crs != "wgs84" and found:
         lons, lats = (v.tolist() for v in from_wgs84(lons, lats, crs))
     return list(zip(lons, lats, strict=True))
+
+
+def _optional_point(args: QueryArgs) -> tuple[float, float] | None:
+    """The WGS-84 point of ``lon`` and ``lat`` (in ``crs``) when given; one alone is a 400."""
+    if not (args.given("lon") or args.given("lat")):
+        return None
+    return point_to_wgs84(args.required_number("lon"), args.required_number("lat"), args.crs())
 
 
 def _checked_id(station_id: str) -> str:
