@@ -241,7 +241,7 @@ def entity_tag(body: bytes) -> str:
     """A weak validator of the body: its length and CRC-32 (about 2 µs for a nearest
     answer). Weak, because the gzipped and plain bodies share it; from the body itself,
     because ``open_now`` changes an answer with the clock while the data stands still."""
-    return 'W/"%x-%08x"' % (len(body), zlib.crc32(body))
+    return f'W/"{len(body):x}-{zlib.crc32(body):08x}"'
 
 
 def _matches(if_none_match: str, tag: str) -> bool:
