@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 import numpy as np
@@ -213,7 +214,7 @@ def found_results(
     """
     now, hours, stations = index.book.open_now_at(None), index.hours_list, index.stations
     rows = rows.tolist() if isinstance(rows, np.ndarray) else rows
-    metres: list[float | None] = [None] * len(rows) if distances is None else list(distances)
+    metres: Sequence[float | None] = [None] * len(rows) if distances is None else distances
     if max_distance_m is not None:  # distances come sorted: keep those up to the limit
         metres = [d for d in metres if d is not None and d <= max_distance_m]
     if at is None:
