@@ -57,8 +57,13 @@ COMPUTED_PROPERTIES: dict[str, dict[str, Any]] = {
     },
     "open_now": {
         "type": ["boolean", "null"],
-        "description": "Open at the time asked about (now by default); null when "
-        "the hours are unknown.",
+        "description": "Open at the moment of the request, also when the query asks "
+        "about another time with open_at; null when the hours are unknown.",
+    },
+    "open_then": {
+        "type": ["boolean", "null"],
+        "description": "Only on answers to a query with open_at: open at the time it "
+        "asked about; null when the hours are unknown.",
     },
     "distance_m": {
         "type": "number",

@@ -270,4 +270,7 @@ class FoundStation:
     distance_m: float | None
     """Geodesic distance from the query point on the WGS-84 ellipsoid; None without a point."""
     open_now: bool | None
-    """Open at the moment asked about: True, False, or None when the hours are unknown."""
+    """Open at the moment of the request: True, False, or None when the hours are unknown."""
+    open_then: bool | None = None
+    """Open at the time the query asked about (``open_at``), in the same terms; the same as
+    ``open_now`` when no time was asked. Answers show it only to a query that asked."""

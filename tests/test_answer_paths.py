@@ -35,11 +35,15 @@ VALID = {
     ],
     "/api/v1/stations/within": ["lon=116.4&lat=39.9&radius_m=200000&limit=20"],
     "/api/v1/stations": ["bbox=73,18,135,54&limit=50", "bbox=116,39,117,40&crs=bd09"],
-    "/api/v1/clusters": ["bbox=70,15,137,55&zoom=4", "bbox=116.3,39.8,116.5,40&zoom=16"],
-    "/api/v1/stations/{station_id}/navigation": [""],
+    "/api/v1/clusters": [
+        "bbox=70,15,137,55&zoom=4",
+        "bbox=116.3,39.8,116.5,40&zoom=16",
+        "bbox=116.3,39.8,116.5,40&zoom=16&open_at=2026-05-01T08:30&include_unknown_hours=1",
+    ],
+    "/api/v1/stations/{station_id}/navigation": ["", "lon=116.4&lat=39.9&crs=gcj02"],
     "/api/v1/counties": ["name=%E7%8E%84%E6%AD%A6", "name=朝阳&crs=gcj02"],
     "/api/v1/stations/search": ["q=驿站&limit=200", "q=驿站&lon=116.4&lat=39.9&limit=3"],
-    "/api/v1/stations/{station_id}": ["", "crs=gcj02"],
+    "/api/v1/stations/{station_id}": ["", "crs=gcj02", "open_at=2026-05-01T18:00%2B08:00"],
     "/api/v1/regions/provinces": ["", "crs=bd09"],
     "/api/v1/counties/{adcode}/stations": ["", "status=active,closed"],
 }
@@ -59,7 +63,7 @@ INVALID = {
     "/api/v1/stations/within": ["lon=116.4&lat=39.9&radius_m=1e9"],
     "/api/v1/stations": ["bbox=1,2,3", "bbox=116,39,117,40&limit=2001"],
     "/api/v1/clusters": ["bbox=116,39,117,40&zoom=21"],
-    "/api/v1/stations/{station_id}/navigation": ["x=1"],
+    "/api/v1/stations/{station_id}/navigation": ["x=1", "lon=116.4", "lat=39.9&crs=bd09"],
     "/api/v1/counties": ["", "name=" + "县" * 31],
     "/api/v1/stations/search": ["q=", "q=驿站&limit=201", "q=驿站&lat=39.9"],
     "/api/v1/stations/{station_id}": ["crs=foo"],
@@ -75,6 +79,7 @@ WRONG_PATHS = [
     "/api/v1/stations/玄武门驿站",
     "/api/v1/counties/32/stations",
     "/api/v1/counties/３２０１０２/stations",
+    "/api/v1/counties/999999/stations",  # a well-formed adcode no county has: 404
 ]
 
 
@@ -170,7 +175,12 @@ def test_other_methods_are_identical_on_both_paths(demo_app, path):
     assert dict(sent)["Allow"] == "GET, HEAD, OPTIONS"
     (status, sent, body), handed_on = _assert_same(demo_app, url, "OPTIONS")
     assert status == "204 NO CONTENT" and not handed_on and body == b""
-    assert sent == [("Allow", "GET, HEAD, OPTIONS")]
+    assert sent == [
+        ("Allow", "GET, HEAD, OPTIONS"),
+        *answers.PUBLIC_CORS,
+        *answers.PREFLIGHT,
+        *answers.COMMON_HEADERS,
+    ]
     (status, sent, body), handed_on = _assert_same(demo_app, url, "HEAD")
     assert status[:3] in {"200", "400"} and handed_on and body == b""
 
@@ -264,3 +274,45 @@ def test_the_answer_path_does_not_import_flask(module):
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             imported.add(node.module.split(".")[0])
     assert "flask" not in imported
+
+
+@pytest.mark.parametrize("headers", [{}, GZIP], ids=["plain", "gzip"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/stations/nearest?lon=116.4&lat=39.9&k=20", "/api/v1/stations/{station_id}"]
+)
+def test_a_current_copy_is_the_same_304_on_both_paths(demo_app, path, headers):
+    url = _filled(path, demo_app)
+    (_, sent, _), _ = _assert_same(demo_app, url, headers=headers)
+    tag = dict(sent)["ETag"]
+    asked = {**headers, "If-None-Match": f'"other", {tag}'}
+    (status, sent, body), handed_on = _assert_same(demo_app, url, headers=asked)
+    assert status == "304 NOT MODIFIED" and body == b"" and not handed_on
+    assert dict(sent)["ETag"] == tag and "Content-Type" not in dict(sent)
+    (status, _, _), _ = _assert_same(demo_app, url, headers={"If-None-Match": '"stale"'})
+    assert status == "200 OK"
+
+
+def test_an_over_long_query_is_the_same_json_414_on_both_paths(demo_app):
+    url = "/api/v1/stations/nearest?lon=116.4&lat=39.9&q=" + "x" * 6000
+    (status, sent, body), handed_on = _assert_same(demo_app, url)
+    assert status == "414 REQUEST-URI TOO LONG" and not handed_on
+    assert dict(sent)["Content-Type"] == "application/json"
+    assert b'"code":"uri_too_long"' in body and b"6" in body
+
+
+@pytest.mark.parametrize(("method", "url"), ONE_OF_EACH)
+def test_public_reads_carry_cors_on_both_paths(demo_app, method, url):
+    (_, sent, _), _ = _assert_same(demo_app, url, method)
+    cors = ("Access-Control-Allow-Origin", "*")
+    assert (cors in sent) == (method in answers.PUBLIC_READS)
+    assert ("Access-Control-Allow-Credentials", "true") not in sent
+
+
+def test_flasks_own_errors_speak_our_words_on_both_paths(demo_app):
+    (status, _, body), _ = _assert_same(demo_app, "/api/v1/nothing-here")
+    assert status == "404 NOT FOUND" and b"/api/v1/openapi.json" in body
+    assert b"requested URL" not in body
+    (status, _, body), _ = _assert_same(demo_app, "/api/v1/stations", "DELETE")
+    assert status == "405 METHOD NOT ALLOWED"
+    assert b'"code":"method_not_allowed"' in body and b"DELETE is not allowed" in body
+    assert b"not allowed for the requested URL" not in body

@@ -100,14 +100,14 @@ def test_open_at_filters_and_unknown_hours_are_the_riders_choice(store):
     ]
     with_unknown = StationFilter.build(open_at=night, include_unknown_hours=True)
     found = find_nearest(index, 118.7975, 32.0485, 5, with_unknown)
-    assert [(f.station.name, f.open_now) for f in found] == [("通宵", True), ("不详", None)]
+    assert [(f.station.name, f.open_then) for f in found] == [("通宵", True), ("不详", None)]
     everything = find_nearest(index, 118.7975, 32.0485, 5, at=night)
-    assert {f.station.name: f.open_now for f in everything} == {
+    assert {f.station.name: f.open_then for f in everything} == {
         "白天": False,
         "通宵": True,
         "不详": None,
     }
-    assert find_nearest(index, 118.7975, 32.0485, 1, at=NOON)[0].open_now is True
+    assert find_nearest(index, 118.7975, 32.0485, 1, at=NOON)[0].open_then is True
 
 
 def test_open_24h_filter(store):

@@ -28,7 +28,8 @@ def test_a_station_page_has_its_hours_in_words_and_links(app):
     page = station_page(app.extensions[SERVICE_KEY], station.id)
     assert page["found"].station.id == station.id
     assert page["hours_text"] == "每天 07:00-23:00"
-    assert set(page["links"]) == {"amap", "baidu", "tencent"}
+    assert set(page["links"]) == {"amap", "baidu", "tencent", "shows"}
+    assert page["links"]["shows"] == "marker"
 
 
 @pytest.mark.parametrize("station_id", ["nothing", "zzzzzzzzzz"])

@@ -42,6 +42,8 @@ from stationmap.vocabulary import amenity_mask
 from stationmap.web.openapi import openapi_document
 
 ANSWER_PROPERTIES = ("hours_text", "open_now", "distance_m")
+ASKED_PROPERTIES = ("open_then",)
+"""Computed properties only an answer to a query with ``open_at`` carries."""
 CONTRACT_PROPERTIES = {
     "name",
     "kind",
@@ -146,13 +148,17 @@ def test_openapi_lists_exactly_the_declared_properties_with_their_descriptions()
     schema = openapi_document()["components"]["schemas"]["Feature"]
     properties = schema["properties"]["properties"]["properties"]
     declared = dict(field_specs(Station))
-    assert set(properties) == {*station_fields.GEOJSON_FIELDS, *ANSWER_PROPERTIES}
+    assert set(properties) == {
+        *station_fields.GEOJSON_FIELDS,
+        *ANSWER_PROPERTIES,
+        *ASKED_PROPERTIES,
+    }
     for name in station_fields.GEOJSON_FIELDS:
         assert properties[name]["description"] == declared[name].description
         assert {k: v for k, v in properties[name].items() if k != "description"} == dict(
             declared[name].schema
         )
-    for name in ANSWER_PROPERTIES:
+    for name in ANSWER_PROPERTIES + ASKED_PROPERTIES:
         assert properties[name]["description"]
 
 

@@ -98,13 +98,15 @@ def _metres(found: FoundStation) -> float:
 
 
 def _found(row: Row[Any], moment: datetime | None) -> FoundStation:
+    """The row as a result: its state now, and at ``moment`` (the one the filter asks about)."""
     station = station_from_row(row)
-    state = hours_state(station.opening_hours, moment or datetime.now().astimezone())
-    return FoundStation(station, float(row.distance_m), STATE_NAMES[state])
+    now = STATE_NAMES[hours_state(station.opening_hours, datetime.now().astimezone())]
+    then = now if moment is None else STATE_NAMES[hours_state(station.opening_hours, moment)]
+    return FoundStation(station, float(row.distance_m), now, then)
 
 
 def _open_ok(found: FoundStation, station_filter: StationFilter) -> bool:
     if station_filter.open_at is None:
         return True
-    state = {True: OPEN, False: CLOSED, None: None}[found.open_now]
+    state = {True: OPEN, False: CLOSED, None: None}[found.open_then]
     return state == OPEN or (station_filter.include_unknown_hours and state is None)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 import numpy as np
 
 from ..errors import BadRequest, NotFound
+from ..hours import STATE_NAMES
 from ..types import FoundStation
 from .filters import StationFilter
 from .geodesy import (
@@ -205,17 +207,26 @@ def found_results(
     at: datetime | None,
     max_distance_m: float | None = None,
 ) -> list[FoundStation]:
-    """Results for ``rows`` (in order), with their state at ``at`` (None: now)."""
-    states, hours, stations = index.book.open_now_at(at), index.hours_list, index.stations
+    """Results for ``rows`` (in order): each station's state now, and at ``at`` (None: now).
+
+    ``open_now`` is always the state at the moment of the request, whatever the query
+    asked about; ``open_then`` is the state at ``at``, which the filter used.
+    """
+    now, hours, stations = index.book.open_now_at(None), index.hours_list, index.stations
     rows = rows.tolist() if isinstance(rows, np.ndarray) else rows
-    if distances is None:
-        return [FoundStation(stations[r], None, states[hours[r]]) for r in rows]
-    results = []
-    for row, distance in zip(rows, distances, strict=False):
-        if max_distance_m is not None and distance > max_distance_m:
-            break
-        results.append(FoundStation(stations[row], distance, states[hours[row]]))
-    return results
+    metres: Sequence[float | None] = [None] * len(rows) if distances is None else distances
+    if max_distance_m is not None:  # distances come sorted: keep those up to the limit
+        metres = [d for d in metres if d is not None and d <= max_distance_m]
+    if at is None:
+        return [
+            FoundStation(stations[r], d, now[hours[r]], now[hours[r]])
+            for r, d in zip(rows, metres, strict=False)
+        ]
+    then = index.book.states_at(at)
+    return [
+        FoundStation(stations[r], d, now[hours[r]], STATE_NAMES[int(then[hours[r]])])
+        for r, d in zip(rows, metres, strict=False)
+    ]
 
 
 def rows_in_box(

@@ -3,8 +3,9 @@
 An endpoint reads a :class:`Request` and returns an :class:`Answer`: a status, a body,
 its media type and how long it may be cached. :func:`finish` makes the :class:`Reply`
 that goes on the wire, and it is the only code that sets an API response's headers,
-for the Flask views and the WSGI fast path alike: content type, caching, gzip and
-Vary, length, and :data:`COMMON_HEADERS` (where CORS and security headers belong).
+for the Flask views and the WSGI fast path alike: content type, caching, validators
+(``ETag``, and ``304 Not Modified`` for a matching ``If-None-Match``), gzip and Vary,
+length, CORS (:func:`cors_headers`) and :data:`COMMON_HEADERS`.
 :func:`error_answer` is the one JSON error body, ``{"error": {"code", "message", ...}}``.
 
 The three values are not changed once made; they are not frozen dataclasses because
@@ -15,8 +16,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from functools import cache
 from http import HTTPStatus
 from typing import Any, cast
@@ -34,9 +38,31 @@ short enough that a station's change reaches riders quickly."""
 ALLOW = "GET, HEAD, OPTIONS"
 """The methods every API path answers (the API only reads, for now)."""
 
-COMMON_HEADERS: tuple[tuple[str, str], ...] = ()
-"""Headers every API reply carries, errors included: the place for CORS and security
-headers. :func:`finish` adds them on both paths, so nothing can skip them."""
+COMMON_HEADERS: tuple[tuple[str, str], ...] = (("X-Content-Type-Options", "nosniff"),)
+"""Headers every API reply carries, errors included: the place for security headers.
+:func:`finish` adds them on both paths, so nothing can skip them."""
+
+PUBLIC_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""The methods of the public API: anyone may read it, from any origin."""
+PUBLIC_CORS: tuple[tuple[str, str], ...] = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", "ETag, Retry-After"),
+)
+"""CORS on every answer to a public read (errors included, so a rider app on another
+origin can read why it was refused). ``*`` goes without credentials, always."""
+PREFLIGHT: tuple[tuple[str, str], ...] = (
+    ("Access-Control-Allow-Methods", ALLOW),
+    ("Access-Control-Allow-Headers", "*"),
+    ("Access-Control-Max-Age", "86400"),
+)
+"""What a CORS preflight (OPTIONS) is told: the read methods, any request header (``*``
+means any only without credentials), and that the answer holds for a day."""
+
+MAX_QUERY_BYTES = 2048
+"""The longest query string read; the longest any endpoint needs (a search of 100
+Chinese characters, percent-encoded, with every filter) is under 1,500 bytes.
+Longer is a 414 ``uri_too_long`` in JSON (gunicorn lets lines up to 8,190 bytes
+through to say so: ``web/server.py``)."""
 
 MIN_BYTES = 1400
 """Bodies under one network packet are not gzipped: they would only cost time."""
@@ -50,6 +76,7 @@ COMPRESSIBLE = (
 )
 LEVEL = 5
 NO_CONTENT = 204
+NOT_MODIFIED = 304
 
 
 @dataclass(slots=True)
@@ -64,6 +91,10 @@ class Request:
     headers: Mapping[str, str]
     """The request headers, looked up without regard to case."""
     path_params: Mapping[str, str] = field(default_factory=dict)
+    query_bytes: int = 0
+    """The length of the raw query string, as it came (before decoding)."""
+    if_none_match: str | None = None
+    """The ``If-None-Match`` header, read once (a case-blind lookup costs a microsecond)."""
 
 
 @dataclass(slots=True)
@@ -90,12 +121,15 @@ class Reply:
 
 def request_from_environ(environ: dict[str, Any], path_params: Mapping[str, str]) -> Request:
     """The framework-free request for a WSGI environ (Flask's view passes its own)."""
+    query = environ.get("QUERY_STRING", "")
     return Request(
         environ["REQUEST_METHOD"],
         wsgi_path(environ),
-        query_arguments(environ.get("QUERY_STRING", "")),
+        query_arguments(query) if len(query) <= MAX_QUERY_BYTES else {},
         cast(Mapping[str, str], EnvironHeaders(environ)),  # case-blind, read-only: a mapping
         path_params,
+        len(query),
+        environ.get("HTTP_IF_NONE_MATCH"),
     )
 
 
@@ -128,9 +162,16 @@ def json_answer(
     return Answer(status, body, JSON, cache, headers)
 
 
-def geojson_answer(body: str | bytes, cache: str | None = SHORT_CACHE) -> Answer:
+def geojson_answer(
+    body: str | bytes, cache: str | None = SHORT_CACHE, headers: tuple = ()
+) -> Answer:
     """GeoJSON already written, cacheable for :data:`SHORT_CACHE` unless told otherwise."""
-    return Answer(200, body.encode() if isinstance(body, str) else body, GEOJSON, cache)
+    return Answer(200, body.encode() if isinstance(body, str) else body, GEOJSON, cache, headers)
+
+
+def last_modified(moment: datetime) -> tuple[str, str]:
+    """The ``Last-Modified`` header for ``moment`` (an HTTP date, in GMT)."""
+    return ("Last-Modified", format_datetime(moment.astimezone(UTC), usegmt=True))
 
 
 def error_answer(
@@ -148,20 +189,83 @@ def answer_for_error(error: StationmapError) -> Answer:
 
 def finish(request: Request, answer: Answer) -> Reply:
     """The reply for ``answer``: every API response's headers are set here and only here."""
+    if answer.status != 200:
+        return _finish_other(request, answer)
+    tag = entity_tag(answer.body)
+    varies = len(answer.body) >= MIN_BYTES and answer.media_type in COMPRESSIBLE
+    if request.if_none_match and _matches(request.if_none_match, tag):
+        return _not_modified(request, answer, tag, varies)
     headers = [("Content-Type", answer.media_type)] if answer.media_type else []
     if answer.cache:
         headers.append(("Cache-Control", answer.cache))
+    headers.append(("ETag", tag))
     headers += answer.headers
+    headers += cors_headers(request.method)
     headers += COMMON_HEADERS
     body = answer.body
-    if answer.status == 200 and len(body) >= MIN_BYTES and answer.media_type in COMPRESSIBLE:
+    if varies:
         headers.append(("Vary", "Accept-Encoding"))
         if wants_gzip(request.headers.get("Accept-Encoding", ""), body):
             body = gzip_body(body)
             headers.append(("Content-Encoding", "gzip"))
+    headers.append(("Content-Length", str(len(body))))
+    return Reply(status_line(200), headers, body)
+
+
+def _finish_other(request: Request, answer: Answer) -> Reply:
+    """An error or an empty answer (a preflight): no validator, no compression."""
+    headers = [("Content-Type", answer.media_type)] if answer.media_type else []
+    if answer.cache:
+        headers.append(("Cache-Control", answer.cache))
+    headers += answer.headers
+    headers += cors_headers(request.method)
+    headers += COMMON_HEADERS
     if answer.status != NO_CONTENT:
-        headers.append(("Content-Length", str(len(body))))
-    return Reply(status_line(answer.status), headers, body)
+        headers.append(("Content-Length", str(len(answer.body))))
+    return Reply(status_line(answer.status), headers, answer.body)
+
+
+def _not_modified(request: Request, answer: Answer, tag: str, varies: bool) -> Reply:
+    """304: the client's copy is current. It carries what the 200 would have said about
+    caching (and, like Werkzeug's, no content headers), so both paths send the same."""
+    headers = [("Cache-Control", answer.cache)] if answer.cache else []
+    headers.append(("ETag", tag))
+    headers += cors_headers(request.method)
+    headers += COMMON_HEADERS
+    if varies:
+        headers.append(("Vary", "Accept-Encoding"))
+    return Reply(status_line(NOT_MODIFIED), headers, b"")
+
+
+def entity_tag(body: bytes) -> str:
+    """A weak validator of the body: its length and CRC-32 (about 2 µs for a nearest
+    answer). Weak, because the gzipped and plain bodies share it; from the body itself,
+    because ``open_now`` changes an answer with the clock while the data stands still."""
+    return f'W/"{len(body):x}-{zlib.crc32(body):08x}"'
+
+
+def _matches(if_none_match: str, tag: str) -> bool:
+    """Whether ``If-None-Match`` names ``tag`` (weak comparison) or is ``*``."""
+    wanted = tag.removeprefix("W/")
+    for given in if_none_match.split(","):
+        given = given.strip()
+        if given == "*" or given.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+def cors_headers(method: str) -> tuple[tuple[str, str], ...]:
+    """The CORS headers for a request with this method.
+
+    Public reads get ``*`` (and a preflight the read methods). Writes, when they come,
+    must not: they carry credentials (a session cookie or a token), and ``*`` with
+    credentials is what CORS exists to forbid. They will answer here with the one
+    requesting origin if it is among those configured for writes (``Vary: Origin``,
+    ``Access-Control-Allow-Credentials: true``), and with no CORS headers otherwise.
+    """
+    if method == "OPTIONS":
+        return PUBLIC_CORS + PREFLIGHT
+    return PUBLIC_CORS if method in PUBLIC_READS else ()
 
 
 @cache

@@ -14,7 +14,7 @@ from functools import cache
 
 from ..borders import borders_geojson
 from ..coordinates import from_wgs84, point_to_wgs84, to_wgs84
-from ..errors import BadRequest
+from ..errors import BadRequest, NotFound
 from ..finder import (
     StationIndex,
     county_stations,
@@ -31,7 +31,7 @@ from ..identifiers import is_public_id
 from ..navigation import navigation_links
 from ..types import FoundStation
 from ..version import __version__
-from .answers import SHORT_CACHE, Answer, geojson_answer, json_answer
+from .answers import SHORT_CACHE, Answer, geojson_answer, json_answer, last_modified
 from .openapi import ENDPOINTS, Endpoint, openapi_document
 from .params import QueryArgs
 from .service import Service
@@ -101,7 +101,7 @@ def nearest(service: Service, args: QueryArgs) -> Answer:
         args.station_filter(),
         args.number("max_distance_m"),
     )
-    return _collection(found, crs, service.notice())
+    return _collection(found, crs, service.notice(), args)
 
 
 @answers("/api/v1/stations/within")
@@ -112,7 +112,7 @@ def within(service: Service, args: QueryArgs) -> Answer:
     index = service.index()
     radius_m, limit = args.required_number("radius_m"), args.integer("limit")
     found = find_within(index, lon, lat, radius_m, args.station_filter(), limit=limit)
-    return _collection(found, crs, index.notice)
+    return _collection(found, crs, index.notice, args)
 
 
 @answers("/api/v1/stations")
@@ -122,7 +122,7 @@ def viewport(service: Service, args: QueryArgs) -> Answer:
     box = _box_to_wgs84(args.bbox(), crs)
     index = service.index()
     found = find_in_viewport(index, box, args.station_filter(), limit=args.integer("limit"))
-    return _collection(found, crs, index.notice)
+    return _collection(found, crs, index.notice, args)
 
 
 @answers("/api/v1/clusters")
@@ -133,14 +133,16 @@ def clusters(service: Service, args: QueryArgs) -> Answer:
     view = cluster_view(
         index, _box_to_wgs84(args.bbox(), crs), args.integer("zoom"), args.station_filter()
     )
-    return geojson_answer(cluster_view_json(view, crs, index.notice))
+    return geojson_answer(cluster_view_json(view, crs, index.notice, asks_a_time(args)))
 
 
 @answers("/api/v1/stations/{station_id}/navigation")
 def navigation(service: Service, args: QueryArgs, station_id: str) -> Answer:
-    """Links to the station in Amap, Baidu Maps and Tencent Maps."""
+    """Links to the station in Amap, Baidu Maps and Tencent Maps: with the rider's
+    position (``lon``, ``lat`` in ``crs``), each app's riding route from there."""
     found = get_station(service.index(), _checked_id(station_id))
-    return json_answer(navigation_links(found.station), cache=SHORT_CACHE)
+    origin = _optional_point(args)
+    return json_answer(navigation_links(found.station, origin), cache=SHORT_CACHE)
 
 
 @answers("/api/v1/counties")
@@ -177,16 +179,17 @@ def search(service: Service, args: QueryArgs) -> Answer:
     found = search_text(
         index, args.text("q"), args.station_filter(), near=near, limit=args.integer("limit")
     )
-    return _collection(found, crs, index.notice)
+    return _collection(found, crs, index.notice, args)
 
 
 @answers("/api/v1/stations/{station_id}")
 def station(service: Service, args: QueryArgs, station_id: str) -> Answer:
-    """One station as a GeoJSON Feature."""
+    """One station as a GeoJSON Feature; with ``open_at``, also whether it is open then."""
     index = service.index()
-    found = get_station(index, _checked_id(station_id))
+    found = get_station(index, _checked_id(station_id), args.moment())
     [(lon, lat)] = coordinates_in([found], args.crs())
-    return geojson_answer(found_feature_json(found, lon, lat, index.notice))
+    body = found_feature_json(found, lon, lat, index.notice, asks_a_time(args))
+    return geojson_answer(body, headers=(last_modified(found.station.updated_at),))
 
 
 @answers("/api/v1/regions/provinces")
@@ -205,9 +208,14 @@ def county(service: Service, args: QueryArgs, adcode: str) -> Answer:
             code="invalid_parameter",
             parameter="adcode",
         )
+    if service.store.regions.county(adcode) is None:
+        raise NotFound(
+            f"no county with adcode {adcode!r}; /api/v1/counties?name= finds a county's code",
+            parameter="adcode",
+        )
     index = service.index()
     found = county_stations(index, adcode, args.station_filter())
-    return _collection(found, args.crs(), index.notice)
+    return _collection(found, args.crs(), index.notice, args)
 
 
 def nearest_geojson(args: QueryArgs, index: StationIndex) -> bytes:
@@ -219,7 +227,15 @@ def nearest_geojson(args: QueryArgs, index: StationIndex) -> bytes:
     found = find_nearest(
         index, lon, lat, args.integer("k"), args.station_filter(), args.number("max_distance_m")
     )
-    return found_collection_json(found, coordinates_in(found, crs), crs, index.notice)
+    return found_collection_json(
+        found, coordinates_in(found, crs), crs, index.notice, asks_a_time(args)
+    )
+
+
+def asks_a_time(args: QueryArgs) -> bool:
+    """Whether the query asked about a time of its own (``open_at``): its answer then
+    carries ``open_then`` beside ``open_now``, which is always the state now."""
+    return args.given("open_at")
 
 
 def coordinates_in(found: list[FoundStation], crs: str) -> list[tuple[float, float]]:
@@ -229,6 +245,13 @@ def coordinates_in(found: list[FoundStation], crs: str) -> list[tuple[float, flo
     if crs != "wgs84" and found:
         lons, lats = (v.tolist() for v in from_wgs84(lons, lats, crs))
     return list(zip(lons, lats, strict=True))
+
+
+def _optional_point(args: QueryArgs) -> tuple[float, float] | None:
+    """The WGS-84 point of ``lon`` and ``lat`` (in ``crs``) when given; one alone is a 400."""
+    if not (args.given("lon") or args.given("lat")):
+        return None
+    return point_to_wgs84(args.required_number("lon"), args.required_number("lat"), args.crs())
 
 
 def _checked_id(station_id: str) -> str:
@@ -255,13 +278,14 @@ def _box_to_wgs84(box: tuple[float, float, float, float], crs: str) -> tuple:
     return (west, south, east, north)
 
 
-def _collection(found: list[FoundStation], crs: str, notice: str | None) -> Answer:
+def _collection(found: list[FoundStation], crs: str, notice: str | None, args: QueryArgs) -> Answer:
     """The answer as a GeoJSON FeatureCollection with coordinates in ``crs``.
 
     ``notice`` comes from the same index snapshot as ``found`` (or from the store,
     when the database answered).
     """
-    return geojson_answer(found_collection_json(found, coordinates_in(found, crs), crs, notice))
+    body = found_collection_json(found, coordinates_in(found, crs), crs, notice, asks_a_time(args))
+    return geojson_answer(body)
 
 
 @cache

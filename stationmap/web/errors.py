@@ -9,6 +9,7 @@ unknown path, a method a route does not take.
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from flask import Flask, Response, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -39,11 +40,30 @@ def _render_http_error(error: HTTPException) -> Response:
     allowed = getattr(error, "valid_methods", None)  # a 405 says what is allowed
     headers = (("Allow", ", ".join(sorted(allowed))),) if allowed else ()
     if _under_api():
-        code = (error.name or "error").lower().replace(" ", "_")
+        code, message = _api_error(status, allowed)
         return _api_response(error_answer(status, code, message, headers=headers))
     response = _page(status, message)
     response.headers.extend(headers)
     return response
+
+
+def _api_error(status: int, allowed: list[str] | None) -> tuple[str, str]:
+    """The code and our own message for an HTTP error Flask raised under /api (not
+    Werkzeug's page text): what was asked, and where to look instead."""
+    if status == 404:
+        return "not_found", (
+            f"no API endpoint at {request.path}; every endpoint is listed in /api/v1/openapi.json"
+        )
+    if status == 405:
+        methods = ", ".join(sorted(allowed or ())) or "GET"
+        return "method_not_allowed", (
+            f"{request.method} is not allowed on {request.path}; it answers {methods}"
+        )
+    try:
+        phrase = HTTPStatus(status).phrase.lower()
+    except ValueError:  # a status http.HTTPStatus does not name
+        phrase = "error"
+    return phrase.replace(" ", "_").replace("-", "_"), f"the request was refused: {phrase}"
 
 
 def _render_unexpected(error: Exception) -> Response:

@@ -14,6 +14,7 @@ from typing import Any
 from ..identifiers import ALPHABET, ID_LENGTH
 from ..station_fields import station_properties_schema
 from ..version import __version__
+from .answers import MAX_QUERY_BYTES
 from .params import FILTER_PARAMS, PARAMETERS, Param, limit_param
 
 
@@ -77,8 +78,10 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "/api/v1/stations/{station_id}/navigation": Endpoint(
         "Links that open the station in Amap, Baidu Maps and Tencent Maps, each given "
-        "coordinates in its own system.",
-        (),
+        "coordinates in its own system: with the rider's lon and lat, each app's riding "
+        "route from there to the station (shows: route); without them, a marker on the "
+        "station (shows: marker).",
+        ("lon", "lat", "crs"),
         returns="Navigation",
         path_params={"station_id": "The station's 10-character id."},
     ),
@@ -101,8 +104,16 @@ ENDPOINTS: dict[str, Endpoint] = {
         ),
     ),
     "/api/v1/stations/{station_id}": Endpoint(
-        "One station.",
-        ("crs",),
+        "One station; with open_at, also whether it is open then (open_then).",
+        (
+            "crs",
+            Param(
+                "open_at",
+                PARAMETERS["open_at"].schema,
+                "Also say whether the station is open at this ISO-8601 time (Asia/Shanghai "
+                "unless it has an offset), as open_then; open_now stays the state now.",
+            ),
+        ),
         returns="Feature",
         path_params={"station_id": "The station's 10-character id."},
     ),
@@ -119,7 +130,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
 }
 
-OPTIONAL_HERE = {("/api/v1/stations/search", "lon"), ("/api/v1/stations/search", "lat")}
+OPTIONAL_HERE = {
+    ("/api/v1/stations/search", "lon"),
+    ("/api/v1/stations/search", "lat"),
+    ("/api/v1/stations/{station_id}/navigation", "lon"),
+    ("/api/v1/stations/{station_id}/navigation", "lat"),
+}
 """Parameters that are required elsewhere but optional on this path."""
 
 
@@ -145,23 +161,48 @@ def _path_item(path: str, endpoint: Endpoint) -> dict[str, Any]:
     responses = {
         "200": {
             "description": "OK",
+            "headers": {"ETag": ETAG_HEADER},
             "content": {
                 _media(endpoint): {"schema": {"$ref": f"#/components/schemas/{endpoint.returns}"}}
             },
         },
+        "304": {
+            "description": "Not modified: the If-None-Match sent names this answer's ETag.",
+            "headers": {"ETag": ETAG_HEADER},
+        },
+        "400": _error_response(
+            "A parameter is missing, wrong or not one this endpoint takes; the message says which."
+        ),
+        "414": _error_response(
+            f"The query string is longer than {MAX_QUERY_BYTES} bytes (code uri_too_long)."
+        ),
     }
-    if parameters:
-        responses["400"] = _error_response(
-            "A parameter is missing or wrong; the message says which."
-        )
     if endpoint.path_params:
-        responses["404"] = _error_response("No such station or county.")
-    return {"get": {"summary": endpoint.summary, "parameters": parameters, "responses": responses}}
+        responses["404"] = _error_response(f"No such {_thing(endpoint)} (code not_found).")
+    return {
+        "get": {
+            "summary": endpoint.summary,
+            "parameters": parameters,
+            "responses": dict(sorted(responses.items())),
+        }
+    }
+
+
+ETAG_HEADER = {
+    "description": "A weak validator of the answer; send it back as If-None-Match.",
+    "schema": {"type": "string"},
+}
+
+GEOJSON_RETURNS = {"Feature", "FeatureCollection", "Clusters", "Borders"}
+"""What the server answers as ``application/geo+json``; the rest is ``application/json``."""
 
 
 def _media(endpoint: Endpoint) -> str:
-    geojson = endpoint.returns.startswith("Feature") or endpoint.returns == "Clusters"
-    return "application/geo+json" if geojson else "application/json"
+    return "application/geo+json" if endpoint.returns in GEOJSON_RETURNS else "application/json"
+
+
+def _thing(endpoint: Endpoint) -> str:
+    return "county" if "adcode" in endpoint.path_params else "station"
 
 
 def _query_param(path: str, param: Param) -> dict[str, Any]:
@@ -284,10 +325,22 @@ def _schemas() -> dict[str, Any]:
         },
         "Navigation": {
             "type": "object",
+            "required": ["amap", "baidu", "tencent", "shows"],
             "properties": {
-                "amap": {"type": "string"},
-                "baidu": {"type": "string"},
-                "tencent": {"type": "string"},
+                "amap": {"type": "string", "description": "Amap (GCJ-02)."},
+                "baidu": {"type": "string", "description": "Baidu Maps (BD-09)."},
+                "tencent": {"type": "string", "description": "Tencent Maps (GCJ-02)."},
+                "shows": {
+                    "type": "string",
+                    "enum": ["route", "marker"],
+                    "description": "route: the way from the given position to the station; "
+                    "marker: the station alone (no position given).",
+                },
+                "mode": {
+                    "type": "string",
+                    "enum": ["riding"],
+                    "description": "With shows=route: how the route travels.",
+                },
             },
         },
         "OpenAPI": {"type": "object"},

@@ -50,6 +50,20 @@ def invalid(name: str, got: Any, expected: str) -> BadRequest:
     )
 
 
+def missing(name: str, expected: str) -> BadRequest:
+    """The error for a parameter the endpoint cannot do without."""
+    return BadRequest(f"{name} is required: {expected}", code="invalid_parameter", parameter=name)
+
+
+def unexpected(name: str, params: Mapping[str, Param]) -> BadRequest:
+    """The error for a parameter this endpoint does not take, naming those it does."""
+    taken = ", ".join(params)
+    expected = f"this endpoint takes {taken}" if taken else "this endpoint takes no parameters"
+    return BadRequest(
+        f"{name}: unknown parameter; {expected}", code="invalid_parameter", parameter=name
+    )
+
+
 def _number(low: float, high: float) -> dict[str, Any]:
     return {"type": "number", "minimum": low, "maximum": high}
 
@@ -159,9 +173,7 @@ class QueryArgs:
     def __init__(self, args: Mapping[str, str], params: Mapping[str, Param]) -> None:
         unknown = sorted(set(args) - set(params))
         if unknown:
-            raise invalid(
-                unknown[0], args[unknown[0]], f"only these parameters here: {', '.join(params)}"
-            )
+            raise unexpected(unknown[0], params)
         self.args = args
         self.params = params
 
@@ -184,7 +196,7 @@ class QueryArgs:
         """A number the endpoint cannot do without: missing is a 400 naming it."""
         value = self.number(name)
         if value is None:
-            raise invalid(name, None, _describe(self.params[name].schema))
+            raise missing(name, _describe(self.params[name].schema))
         return value
 
     def integer(self, name: str) -> int:
@@ -203,7 +215,9 @@ class QueryArgs:
         """A required text within the parameter's length."""
         raw = self.args.get(name)
         schema = self.params[name].schema
-        if raw is None or not raw.strip():
+        if raw is None:
+            raise missing(name, "some text to look for")
+        if not raw.strip():
             raise invalid(name, raw, "some text to look for")
         if len(raw) > schema["maxLength"]:
             raise invalid(name, raw[:20] + "…", f"at most {schema['maxLength']} characters")
@@ -242,7 +256,7 @@ class QueryArgs:
         raw = self.args.get("bbox")
         expected = "four numbers minlon,minlat,maxlon,maxlat with min below max"
         if raw is None:
-            raise invalid("bbox", None, expected)
+            raise missing("bbox", expected)
         try:
             box = tuple(float(v) for v in raw.split(","))
         except ValueError:
@@ -280,7 +294,7 @@ class QueryArgs:
 
     def _missing(self, name: str, default: Any) -> Any:
         if self.params[name].required:
-            raise invalid(name, None, _describe(self.params[name].schema))
+            raise missing(name, _describe(self.params[name].schema))
         return default
 
 

@@ -15,6 +15,7 @@ import re
 from ..errors import StationmapError
 from .answers import (
     ALLOW,
+    MAX_QUERY_BYTES,
     Answer,
     Reply,
     Request,
@@ -41,6 +42,8 @@ def respond(service: Service, route: Route, request: Request) -> Reply:
 def _answer(service: Service, route: Route, request: Request) -> Answer:
     if request.method == "OPTIONS":
         return Answer(204, b"", None, headers=(("Allow", ALLOW),))
+    if request.query_bytes > MAX_QUERY_BYTES:
+        return _too_long(request)
     try:
         args = QueryArgs(request.args, route.endpoint.parameters)
         return route.answer(service, args, **request.path_params)
@@ -49,6 +52,16 @@ def _answer(service: Service, route: Route, request: Request) -> Answer:
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error_answer(500, "internal_error", UNEXPECTED)
+
+
+def _too_long(request: Request) -> Answer:
+    """414 for a query longer than any endpoint reads, saying how long it was."""
+    return error_answer(
+        414,
+        "uri_too_long",
+        f"the query string is {request.query_bytes} bytes long, expected at most "
+        f"{MAX_QUERY_BYTES}: send only the parameters this endpoint takes",
+    )
 
 
 def match(path: str) -> tuple[Route, dict[str, str]] | None:

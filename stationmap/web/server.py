@@ -38,5 +38,6 @@ def serve(host: str, port: int, workers: int) -> None:
             "worker_class": "sync",
             "accesslog": "-",
             "timeout": 60,
+            "limit_request_line": 8190,  # gunicorn's most: longer queries get our JSON 414
         }
     ).run()

@@ -1,0 +1,121 @@
+"""The OpenAPI document and the server agree: every documented path, response code and
+content type is what the server answers, and every answer a client can provoke (a good
+query, a current copy, a bad parameter, an unknown id, an over-long query) is documented.
+
+Our own walk rather than schemathesis (not among the project's dependencies): each
+documented path is asked the five kinds of request below through the app, and each
+200 body is checked against its documented schema.
+"""
+
+from __future__ import annotations
+
+import pytest
+from builders import XUANWU, add_station
+from jsonschema import Draft202012Validator
+
+from stationmap.web.answers import MAX_QUERY_BYTES
+
+REQUIRED_VALUES = {
+    "lon": str(XUANWU[0]),
+    "lat": str(XUANWU[1]),
+    "radius_m": "5000",
+    "bbox": "118.7,32.0,118.9,32.1",
+    "q": "驿站",
+    "name": "玄武",
+}
+"""A value for each required query parameter that finds the station below."""
+UNKNOWN = {"station_id": "zzzzzzzzzz", "adcode": "999999"}
+"""Well-formed path values nothing has: a 404."""
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, spatialite_template):
+    """The app on one station in 南京玄武 (module-wide: the walk only reads)."""
+    import shutil
+
+    from stationmap import create_app
+    from stationmap.web import close_app
+
+    path = tmp_path_factory.mktemp("document") / "stationmap.sqlite"
+    shutil.copy(spatialite_template, path)
+    app = create_app({"database_url": f"sqlite:///{path}"})
+    station = add_station(app.extensions["stationmap.store"], "玄武湖驿站", XUANWU)
+    client = app.test_client()
+    document = client.get("/api/v1/openapi.json").get_json()
+    yield client, document, {"station_id": station.id, "adcode": station.adcode}
+    close_app(app)
+
+
+def _operations(document: dict) -> list[tuple[str, dict]]:
+    return [(path, item["get"]) for path, item in document["paths"].items()]
+
+
+def _url(path: str, operation: dict, path_values: dict[str, str]) -> str:
+    """``path`` with its path parameters filled and its required query parameters given."""
+    for name, value in path_values.items():
+        path = path.replace("{" + name + "}", value)
+    query = [
+        f"{p['name']}={REQUIRED_VALUES[p['name']]}"
+        for p in operation["parameters"]
+        if p["in"] == "query" and p["required"]
+    ]
+    return f"{path}?{'&'.join(query)}"
+
+
+def _provoked(client, path: str, operation: dict, found: dict[str, str]) -> dict[str, object]:
+    """The answer to each kind of request a client can send this path, by expected code."""
+    url = _url(path, operation, found)
+    good = client.get(url)
+    answers = {
+        "200": good,
+        "304": client.get(url, headers={"If-None-Match": good.headers.get("ETag", "none")}),
+        "400": client.get(f"{url}&bogus=1"),
+        "414": client.get(f"{url}&pad={'x' * MAX_QUERY_BYTES}"),
+    }
+    if "{" in path:
+        answers["404"] = client.get(_url(path, operation, UNKNOWN))
+    return answers
+
+
+def test_every_documented_answer_is_what_the_server_sends(served):
+    client, document, found = served
+    disagreements = []
+    for path, operation in _operations(document):
+        documented = operation["responses"]
+        provoked = _provoked(client, path, operation, found)
+        if set(documented) != set(provoked):
+            disagreements.append(
+                f"{path}: documents {sorted(documented)}, a client can get {sorted(provoked)}"
+            )
+        for code, answer in provoked.items():
+            if str(answer.status_code) != code:
+                disagreements.append(f"{path}: asked for a {code}, got {answer.status_code}")
+                continue
+            content = documented.get(code, {}).get("content")
+            media = answer.headers.get("Content-Type")
+            if (list(content) if content else [None]) != [media]:
+                disagreements.append(
+                    f"{path} {code}: documents {content and list(content)}, sends {media}"
+                )
+    assert disagreements == []
+
+
+def test_every_documented_body_fits_its_schema(served):
+    client, document, found = served
+    for path, operation in _operations(document):
+        for code, answer in _provoked(client, path, operation, found).items():
+            content = operation["responses"][code].get("content")
+            if not content:
+                continue
+            [(_, media)] = content.items()
+            root = {**media["schema"], "components": document["components"]}
+            errors = list(Draft202012Validator(root).iter_errors(answer.get_json()))
+            assert not errors, (path, code, errors[0].message)
+
+
+def test_an_unknown_county_is_a_404_like_its_page(served):
+    client, _, _ = served
+    answer = client.get("/api/v1/counties/999999/stations")
+    assert answer.status_code == 404
+    assert answer.get_json()["error"]["code"] == "not_found"
+    assert "999999" in answer.get_json()["error"]["message"]
