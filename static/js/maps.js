@@ -27,8 +27,20 @@ window.stationmap = window.stationmap || {};
     return ["时间未知", "unknown"];
   };
 
-  sm.dot = function (open) {
-    return L.divIcon({ className: "station-marker" + (open ? " is-open" : ""), iconSize: [14, 14] });
+  /* What a rider finds at a station now: "open", "closed" (outside its hours), "unknown"
+     (hours unknown) or "out_of_service" (its status is not active). */
+  sm.markerState = function (open, status) {
+    if (status && status !== "active") return "out_of_service";
+    if (open === true) return "open";
+    if (open === false) return "closed";
+    return "unknown";
+  };
+
+  /* A station's dot, coloured by sm.markerState; `open` may be that state already. */
+  sm.dot = function (open, status, size) {
+    const state = typeof open === "string" ? open : sm.markerState(open, status);
+    const px = size || 14;
+    return L.divIcon({ className: "station-marker is-" + state, iconSize: [px, px] });
   };
 
   /* Filter chips (营业中, 24小时, amenities) that call onChange with the API parameters. */
