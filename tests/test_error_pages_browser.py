@@ -28,9 +28,11 @@ def page(browser: Browser, live_server) -> Iterator[Page]:
     page.on("pageerror", lambda error: problems.append(f"uncaught error: {error}"))
     page.on(
         "console",
-        lambda m: m.type == "error"
-        and not DOCUMENT_STATUS.search(m.text)
-        and problems.append(f"console error: {m.text}"),
+        lambda m: (
+            m.type == "error"
+            and not DOCUMENT_STATUS.search(m.text)
+            and problems.append(f"console error: {m.text}")
+        ),
     )
     yield page
     context.close()

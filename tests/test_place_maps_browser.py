@@ -236,6 +236,8 @@ def test_a_station_page_puts_its_marker_where_amap_draws_the_station(
     expected_lon, expected_lat = point_from_wgs84(*feature["geometry"]["coordinates"], "gcj02")
     assert abs(lon - expected_lon) < GCJ02_TOLERANCE_DEG
     assert abs(lat - expected_lat) < GCJ02_TOLERANCE_DEG
+    state = _state(feature["properties"]["open_now"])
+    expect(amap_page.locator(".leaflet-marker-icon")).to_have_class(re.compile(rf"\bis-{state}\b"))
 
 
 def test_a_county_page_puts_markers_and_outline_where_amap_draws_them(
@@ -343,3 +345,16 @@ def _env(folder: Path) -> dict[str, str]:
         "STATIONMAP_INSTANCE_DIR": str(folder),
         "STATIONMAP_BASEMAP": "none",
     }
+
+
+def test_a_station_page_says_its_district_once(amap_page: Page, amap_server: LiveServer):
+    feature = amap_server.get_json(f"/api/v1/counties/{XUANWU_ADCODE}/stations")["features"][0]
+    address = feature["properties"]["address"]
+    assert address.startswith("南京市玄武区")
+
+    amap_page.goto(f"/stations/{feature['id']}")
+
+    shown = amap_page.locator(".address").inner_text()
+    assert shown == "江苏省" + address, shown
+    assert shown.count("玄武区") == 1
+    save_screenshot(amap_page, "station-amap.png")
