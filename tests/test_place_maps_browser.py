@@ -187,6 +187,7 @@ def test_the_map_around_a_point_opens_offline_with_every_station(
 
 def _expect_a_popup_when_tapped(page: Page) -> None:
     """Tap the station dot nearest the middle of the screen; its popup names a station."""
+    _wait_for_the_map_to_settle(page)
     boxes = [box for dot in page.locator(STATION_DOTS).all() if (box := dot.bounding_box())]
     middle = np.array([195, 500])
     centres = np.array([[b["x"] + b["width"] / 2, b["y"] + b["height"] / 2] for b in boxes])
@@ -197,6 +198,13 @@ def _expect_a_popup_when_tapped(page: Page) -> None:
     _wait_for_popup_to_settle(page)
     expect(popup).to_contain_text("开放时间")
     expect(popup.locator(".name")).to_contain_text("测试驿站")
+
+
+def _wait_for_the_map_to_settle(page: Page) -> None:
+    """Until folium's fit to the stations has finished zooming (dots are where they stay)."""
+    page.wait_for_function("!document.querySelector('.leaflet-zoom-anim')")
+    page.wait_for_timeout(400)
+    page.wait_for_function("!document.querySelector('.leaflet-zoom-anim')")
 
 
 def _wait_for_popup_to_settle(page: Page) -> None:
