@@ -39,11 +39,12 @@ MARKER_COLOURS: dict[str, str] = {
 """Marker fill by what a rider finds there now (the pages' ``station-marker`` colours)."""
 
 STATE_LABELS: dict[str, str] = {
-    "open": "营业中",
-    "closed": "现在不在开放时间",
+    "open": "开放中",
+    "closed": "当前未开放",
     "unknown": "开放时间未知",
     "out_of_service": "停止服务",
 }
+"""What a map or page says of a station's state now (the keys of :func:`marker_state`)."""
 
 
 class StationLayer(MacroElement):
@@ -66,7 +67,7 @@ var {{ this.get_name() }} = L.geoJSON({{ this.json }}, {
     },
     onEachFeature: function (feature, layer) {
         layer.bindPopup(feature.properties.popup, {maxWidth: 260});
-        layer.bindTooltip(feature.properties.label);
+        if (!L.Browser.mobile) layer.bindTooltip(feature.properties.label);
     }
 }).addTo({{ this._parent.get_name() }});
 {% endmacro %}
@@ -178,7 +179,8 @@ def _banner(title: str, notice: str | None) -> str:
     legend = " ".join(
         f"<span style='white-space:nowrap'><span style='display:inline-block;width:10px;"
         f"height:10px;border-radius:50%;background:{MARKER_COLOURS[key]}'></span> {label}</span>"
-        for key, label in (("open", "营业中"), ("closed", "不在开放时间"), ("unknown", "时间未知"))
+        for key, label in STATE_LABELS.items()
+        if key != "out_of_service"
     )
     return (
         "<div class='map-banner' style='position:fixed;top:8px;left:50px;right:8px;"

@@ -19,7 +19,7 @@ from ..finder import county_stations, get_station
 from ..hours import describe_hours
 from ..identifiers import is_public_id
 from ..navigation import navigation_links
-from ..offline_maps import county_boundary, marker_state, station_map
+from ..offline_maps import STATE_LABELS, county_boundary, marker_state, station_map
 from ..regions import County
 from ..types import FoundStation, Station
 from ..vocabulary import AMENITIES, KINDS, STATUSES
@@ -48,15 +48,6 @@ def page_config(settings: Settings) -> dict[str, Any]:
         "statuses": STATUSES,
         "rider_amenities": RIDER_AMENITIES,
     }
-
-
-STATE_LABELS = {
-    "open": "开放中",
-    "closed": "当前未开放",
-    "unknown": "开放时间未知",
-    "out_of_service": "停止服务",
-}
-"""What a page says of a station's state now (the keys of :func:`.offline_maps.marker_state`)."""
 
 
 def station_page(service: Service, station_id: str) -> dict[str, Any]:
