@@ -54,3 +54,10 @@ def test_a_station_address_names_its_region_once(app, address, shown):
     store = app.extensions["stationmap.store"]
     station = add_station(store, address=address)
     assert full_address(station) == shown
+
+
+def test_a_station_out_of_service_says_so_on_its_page(app):
+    store = app.extensions["stationmap.store"]
+    station = add_station(store, status="closed")
+    page = station_page(app.extensions[SERVICE_KEY], station.id)
+    assert (page["state"], page["state_label"]) == ("out_of_service", "停止服务")
