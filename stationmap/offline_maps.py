@@ -1,32 +1,84 @@
 """Shareable, standalone HTML maps drawn with folium, with every asset inside the file.
 
-folium links ten scripts and stylesheets on six CDN hosts by default; in China they are
-slow or blocked, and a map sent to a county office must open offline. These maps
-carry Leaflet itself (from the pinned XStatic package) inline and use only Leaflet's
-own markers, tooltips and popups, so they need nothing else.
+folium links ten scripts and stylesheets on six CDN hosts by default (jQuery and
+Bootstrap among them); in China they are slow or blocked, and a map sent to a county
+office must open offline. These maps carry Leaflet itself (from the pinned XStatic
+package) inline and drop folium's other assets, so they may use only what needs
+nothing but Leaflet: the map, tiles, the scale and a GeoJSON outline. folium's own
+``Popup`` builds its content with jQuery (``$(...)``), so the stations are drawn by
+:class:`StationLayer` instead: one GeoJSON layer whose circle markers bind Leaflet's
+own popups.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import folium
 import shapely
-from branca.element import Element, Figure
+from branca.element import Element, Figure, MacroElement
+from jinja2 import Template
 from xstatic.pkg import leaflet
 
 from .hours import describe_hours
 from .regions import RegionIndex
 from .types import FoundStation
-from .vocabulary import AMENITIES, KINDS
+from .vocabulary import AMENITIES, KINDS, STATUSES
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
+MARKER_COLOURS: dict[str, str] = {
+    "open": "#15803d",
+    "closed": "#b91c1c",
+    "unknown": "#64748b",
+    "out_of_service": "#1f2937",
+}
+"""Marker fill by what a rider finds there now (the pages' ``station-marker`` colours)."""
 
-MARKER_COLOURS: dict[bool | None, str] = {True: "#15803d", False: "#b91c1c", None: "#64748b"}
-"""Open, closed, and unknown hours."""
+STATE_LABELS: dict[str, str] = {
+    "open": "开放中",
+    "closed": "当前未开放",
+    "unknown": "开放时间未知",
+    "out_of_service": "停止服务",
+}
+"""What a map or page says of a station's state now (the keys of :func:`marker_state`)."""
+
+
+class StationLayer(MacroElement):
+    """Every station as a circle marker with a Leaflet popup, from one inline GeoJSON.
+
+    Written with Leaflet alone (``L.geoJSON``, ``L.circleMarker``, ``bindPopup``), so
+    it works in a file that carries no jQuery; the layer's markers carry the class
+    ``station-dot`` so a reader (or a test) can count them.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJSON({{ this.json }}, {
+    pointToLayer: function (feature, latlng) {
+        return L.circleMarker(latlng, {
+            radius: 8, color: "#ffffff", weight: 2, fillOpacity: 0.9,
+            fillColor: feature.properties.colour, className: "station-dot"
+        });
+    },
+    onEachFeature: function (feature, layer) {
+        layer.bindPopup(feature.properties.popup, {maxWidth: 260});
+        if (!L.Browser.mobile) layer.bindTooltip(feature.properties.label);
+    }
+}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, found: list[FoundStation]) -> None:
+        super().__init__()
+        self._name = "StationLayer"
+        self.data = {"type": "FeatureCollection", "features": [_feature(f) for f in found]}
+        self.json = _script_json(self.data)
 
 
 def station_map(
@@ -47,8 +99,7 @@ def station_map(
             name="县界",
             style_function=lambda _: {"color": "#b91c1c", "weight": 2, "fillOpacity": 0.05},
         ).add_to(fmap)
-    for item in found:
-        _add_marker(fmap, item)
+    StationLayer(found).add_to(fmap)
     root.html.add_child(Element(_banner(title, notice)))
     bounds = _bounds(found, boundary)
     if bounds:
@@ -66,6 +117,15 @@ def county_boundary(regions: RegionIndex, adcode: str):
     return shapely.geometry.mapping(regions.boundary(adcode))
 
 
+def marker_state(item: FoundStation) -> str:
+    """What a rider finds at the station now: a key of ``MARKER_COLOURS``."""
+    if item.station.status != "active":
+        return "out_of_service"
+    if item.open_now is None:
+        return "unknown"
+    return "open" if item.open_now else "closed"
+
+
 def _inline_leaflet() -> str:
     base = Path(leaflet.BASE_DIR)
     css = (base / "leaflet.css").read_text(encoding="utf-8")
@@ -73,34 +133,60 @@ def _inline_leaflet() -> str:
     return f"<style>{css}</style>\n<script>{js}</script>"
 
 
-def _add_marker(fmap: folium.Map, item: FoundStation) -> None:
+def _script_json(data: Any) -> str:
+    """``data`` as JSON safe inside a <script> element, Chinese kept as it is (readable,
+    and half the bytes of ``\\u`` escapes)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _feature(item: FoundStation) -> dict[str, Any]:
+    """One station as a GeoJSON Feature carrying its marker colour, label and popup."""
     s = item.station
-    colour = MARKER_COLOURS[item.open_now]
-    hours = describe_hours(s.opening_hours) or "未知"
-    popup = (
-        f"<b>{html.escape(s.name)}</b><br>{html.escape(KINDS[s.kind])}<br>"
-        f"{html.escape(s.address)}<br>开放时间：{html.escape(hours)}<br>"
-        + "、".join(AMENITIES[a] for a in s.amenities)
-    )
-    folium.CircleMarker(
-        (s.lat, s.lon),
-        radius=6,
-        color="#fff",
-        weight=1,
-        fill=True,
-        fill_color=colour,
-        fill_opacity=0.9,
-        tooltip=html.escape(s.name),
-        popup=folium.Popup(popup, max_width=260),
-    ).add_to(fmap)
+    state = marker_state(item)
+    return {
+        "type": "Feature",
+        "id": s.id,
+        "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
+        "properties": {
+            "colour": MARKER_COLOURS[state],
+            "label": html.escape(s.name),
+            "popup": _popup(item, state),
+        },
+    }
+
+
+def _popup(item: FoundStation, state: str) -> str:
+    """The popup's HTML: name, kind and state, address, hours, phone, services."""
+    s = item.station
+    hours = describe_hours(s.opening_hours) or s.opening_hours_raw or "未知"
+    status = STATUSES[s.status] if s.status != "active" else STATE_LABELS[state]
+    lines = [
+        f"<b class='name'>{html.escape(s.name)}</b>",
+        f"{html.escape(KINDS[s.kind])} · <span class='state'>{html.escape(status)}</span>",
+        html.escape(s.address),
+        f"开放时间：{html.escape(hours)}",
+    ]
+    if s.phone:
+        lines.append(f"电话：{html.escape(s.phone)}")
+    if s.amenities:
+        lines.append(html.escape("、".join(AMENITIES[a] for a in s.amenities)))
+    return "<br>".join(lines)
 
 
 def _banner(title: str, notice: str | None) -> str:
     note = f"<div style='color:#92400e'>{html.escape(notice)}</div>" if notice else ""
+    legend = " ".join(
+        f"<span style='white-space:nowrap'><span style='display:inline-block;width:10px;"
+        f"height:10px;border-radius:50%;background:{MARKER_COLOURS[key]}'></span> {label}</span>"
+        for key, label in STATE_LABELS.items()
+        if key != "out_of_service"
+    )
     return (
-        "<div style='position:fixed;top:8px;left:50px;z-index:1000;background:#fff;"
-        "padding:6px 10px;border-radius:6px;font:14px sans-serif;box-shadow:0 1px 4px #0003'>"
-        f"<b>{html.escape(title)}</b>{note}</div>"
+        "<div class='map-banner' style='position:fixed;top:8px;left:50px;right:8px;"
+        "z-index:1000;background:#fff;padding:6px 10px;border-radius:6px;"
+        "font:14px sans-serif;box-shadow:0 1px 4px #0003;max-width:420px'>"
+        f"<b>{html.escape(title)}</b>{note}<div style='font-size:12px'>{legend}</div></div>"
     )
 
 

@@ -9,6 +9,7 @@ for anything off 127.0.0.1: the pages must work with no internet and no map tile
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -88,10 +89,48 @@ class LiveServer:
             return json.load(response)
 
 
+class _OnePerProcess:
+    """One instance of a session resource for the whole test run.
+
+    Each test module that imports a fixture from here gets its own definition of it, so
+    a session fixture would otherwise start once per module: Playwright's sync API
+    cannot start twice in one thread, and one demo server is enough for every module.
+    """
+
+    def __init__(self) -> None:
+        self.value = None
+        self.users = 0
+        self.stack = contextlib.ExitStack()
+
+    @contextlib.contextmanager
+    def use(self, make):
+        """The shared value, made by the context manager ``make()`` for the first user
+        and closed when the last one is done."""
+        if self.users == 0:
+            self.value = self.stack.enter_context(make())
+        self.users += 1
+        try:
+            yield self.value
+        finally:
+            self.users -= 1
+            if self.users == 0:
+                self.stack.close()
+                self.value = None
+
+
+_SERVER, _CHROMIUM = _OnePerProcess(), _OnePerProcess()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real app on the synthetic demo set, served by gunicorn, with no map tiles
     (this machine, like a test runner, has no internet)."""
+    with _SERVER.use(lambda: _demo_server(tmp_path_factory)) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("live")
     env = {name: value for name, value in os.environ.items() if not name.startswith("STATIONMAP_")}
     env |= {
@@ -120,6 +159,12 @@ def browser() -> Iterator[Browser]:
         if REQUIRE_BROWSER:
             pytest.fail(f"browser tests are required here (CI) but {reason}")
         pytest.skip(reason)
+    with _CHROMIUM.use(_chromium) as chromium:
+        yield chromium
+
+
+@contextlib.contextmanager
+def _chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium

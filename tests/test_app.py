@@ -81,7 +81,7 @@ def test_api_errors_are_json_with_a_message(client, path, status, code):
 
 def test_page_errors_are_html_in_chinese(client):
     response = client.get("/no-such-page")
-    assert response.status_code == 404 and "出错了" in response.get_data(as_text=True)
+    assert response.status_code == 404 and "找不到这个页面" in response.get_data(as_text=True)
 
 
 def test_app_refuses_a_database_without_the_schema(tmp_path):

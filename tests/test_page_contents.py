@@ -7,7 +7,7 @@ from builders import add_station
 
 from stationmap.errors import NotFound
 from stationmap.web.context import SERVICE_KEY
-from stationmap.web.page_contents import county_page, station_page
+from stationmap.web.page_contents import county_page, full_address, station_page
 
 
 def test_a_county_page_counts_its_stations_by_kind_and_amenity(app):
@@ -39,3 +39,26 @@ def test_unknown_stations_and_counties_are_not_found(app, station_id):
         station_page(service, station_id)
     with pytest.raises(NotFound):
         county_page(service, "999999")
+
+
+@pytest.mark.parametrize(
+    ("address", "shown"),
+    [
+        ("南京市玄武区中山路1号", "江苏省南京市玄武区中山路1号"),
+        ("江苏省南京市玄武区中山路1号", "江苏省南京市玄武区中山路1号"),
+        ("玄武区中山路1号", "江苏省南京市玄武区中山路1号"),
+        ("中山路1号", "江苏省南京市玄武区中山路1号"),
+        ("", "江苏省南京市玄武区"),
+    ],
+)
+def test_a_station_address_names_its_region_once(app, address, shown):
+    store = app.extensions["stationmap.store"]
+    station = add_station(store, address=address)
+    assert full_address(station) == shown
+
+
+def test_a_station_out_of_service_says_so_on_its_page(app):
+    store = app.extensions["stationmap.store"]
+    station = add_station(store, status="closed")
+    page = station_page(app.extensions[SERVICE_KEY], station.id)
+    assert (page["state"], page["state_label"]) == ("out_of_service", "停止服务")

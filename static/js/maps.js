@@ -16,6 +16,27 @@ window.stationmap = window.stationmap || {};
     return map;
   };
 
+  /* A WGS-84 position (from the browser's geolocation) in `crs`, the system of the map's
+     tiles: GCJ-02 is WGS-84 moved by the published formula (the same as
+     stationmap.coordinates, within 1e-6 degree); outside China it is WGS-84 itself. */
+  sm.wgs84To = function (crs, lon, lat) {
+    if (crs !== "gcj02" || lon < 72.004 || lon > 137.8347 || lat < 0.8293 || lat > 55.8271) return [lon, lat];
+    const a = 6378245.0, ee = 0.00669342162296594323, PI = Math.PI;
+    const x = lon - 105.0, y = lat - 35.0;
+    const waves = 2.0 * (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) / 3.0;
+    let dLat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x)) + waves
+      + 2.0 * (20.0 * Math.sin(y * PI) + 40.0 * Math.sin(y / 3.0 * PI)) / 3.0
+      + 2.0 * (160.0 * Math.sin(y / 12.0 * PI) + 320 * Math.sin(y * PI / 30.0)) / 3.0;
+    let dLon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x)) + waves
+      + 2.0 * (20.0 * Math.sin(x * PI) + 40.0 * Math.sin(x / 3.0 * PI)) / 3.0
+      + 2.0 * (150.0 * Math.sin(x / 12.0 * PI) + 300.0 * Math.sin(x / 30.0 * PI)) / 3.0;
+    const radLat = lat / 180.0 * PI;
+    const magic = 1 - ee * Math.sin(radLat) * Math.sin(radLat), sqrtMagic = Math.sqrt(magic);
+    dLat = (dLat * 180.0) / ((a * (1 - ee)) / (magic * sqrtMagic) * PI);
+    dLon = (dLon * 180.0) / (a / sqrtMagic * Math.cos(radLat) * PI);
+    return [lon + dLon, lat + dLat];
+  };
+
   /* "350 米" or "2.4 公里". */
   sm.distance = function (metres) {
     return metres < 1000 ? Math.round(metres) + " 米" : (metres / 1000).toFixed(1) + " 公里";
@@ -27,8 +48,20 @@ window.stationmap = window.stationmap || {};
     return ["时间未知", "unknown"];
   };
 
-  sm.dot = function (open) {
-    return L.divIcon({ className: "station-marker" + (open ? " is-open" : ""), iconSize: [14, 14] });
+  /* What a rider finds at a station now: "open", "closed" (outside its hours), "unknown"
+     (hours unknown) or "out_of_service" (its status is not active). */
+  sm.markerState = function (open, status) {
+    if (status && status !== "active") return "out_of_service";
+    if (open === true) return "open";
+    if (open === false) return "closed";
+    return "unknown";
+  };
+
+  /* A station's dot, coloured by sm.markerState; `open` may be that state already. */
+  sm.dot = function (open, status, size) {
+    const state = typeof open === "string" ? open : sm.markerState(open, status);
+    const px = size || 14;
+    return L.divIcon({ className: "station-marker is-" + state, iconSize: [px, px] });
   };
 
   /* Filter chips (营业中, 24小时, amenities) that call onChange with the API parameters. */

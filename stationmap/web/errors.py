@@ -9,6 +9,7 @@ unknown path, a method a route does not take.
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 
 from flask import Flask, Response, make_response, render_template, request
@@ -81,5 +82,28 @@ def _api_response(answer: Answer) -> Response:
     return response_from(finish(request_from_environ(request.environ, {}), answer))
 
 
+PAGE_ERRORS: dict[int, tuple[str, str]] = {
+    400: ("请求有误", "链接里有看不懂的内容，请检查后再试。"),
+    401: ("需要登录", "请先登录，再打开这个页面。"),
+    403: ("没有权限", "你的账号不能查看或修改这里的内容。"),
+    404: ("找不到这个页面", "链接可能输错了，或者这个页面已经不存在。"),
+    405: ("不能这样打开这个页面", "这个页面只能直接在浏览器里打开，请从首页重新进入。"),
+    409: ("内容已被修改", "别人刚刚修改了这里的内容，请刷新后再试。"),
+    413: ("文件太大", "上传的文件超过了允许的大小。"),
+    414: ("链接太长", "请缩短搜索内容后再试。"),
+    429: ("请求太频繁", "请稍等片刻再试。"),
+    503: ("服务暂时不可用", "服务正在启动或维护，请稍后刷新。"),
+}
+"""A page error's heading and explanation in Chinese, by HTTP status."""
+PAGE_ERROR_DEFAULT = ("出错了", "服务器出了点问题，已经记录下来，请稍后再试。")
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _page(status: int, message: str) -> Response:
-    return make_response(render_template("error.html", status=status, message=message), status)
+    """The Chinese error page: a heading for the status, and ``message`` when it is written
+    in Chinese (page errors such as an unknown station are); English from Werkzeug or
+    the API's messages gives way to the status's own Chinese explanation."""
+    title, explanation = PAGE_ERRORS.get(status, PAGE_ERROR_DEFAULT)
+    shown = message if _CHINESE.search(message or "") else explanation
+    page = render_template("error.html", status=status, title=title, message=shown)
+    return make_response(page, status)
