@@ -156,9 +156,26 @@ def search_text(
     rows = _rows_matching(index, words)
     rows = rows[index.passing(station_filter, rows)]
     if near is not None:
-        best, distances = _nearest_by_geodesic(index, near[0], near[1], rows, limit)
+        best, distances = _nearest_of_rows(index, near[0], near[1], rows, limit)
         return found_results(index, best, distances.tolist(), at)
     return found_results(index, _rank_by_name(index, rows, words)[:limit], None, at)
+
+
+def _nearest_of_rows(
+    index: StationIndex, lon: float, lat: float, rows: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_nearest_by_geodesic` for many rows (a common word matches thousands).
+
+    Only rows whose chord is within the k-th nearest chord's geodesic can be among the
+    k nearest, since a chord is never longer than the geodesic: a few geodesics
+    instead of one per row (173,000 cost 0.4 s).
+    """
+    if len(rows) <= 4 * k:
+        return _nearest_by_geodesic(index, lon, lat, rows, k)
+    chords = np.linalg.norm(index.xyz[rows] - np.asarray(ecef_point(lon, lat)), axis=1)
+    first = rows[np.argpartition(chords, k - 1)[:k]]
+    reach = geodesic_m(lon, lat, index.lon[first], index.lat[first]).max() + 1.0  # rounding
+    return _nearest_by_geodesic(index, lon, lat, rows[chords <= reach], k)
 
 
 def get_station(index: StationIndex, station_id: str, at: datetime | None = None) -> FoundStation:
