@@ -74,8 +74,32 @@ def search_stations(
     limit: int = 20,
     at: datetime | None = None,
 ) -> SearchAnswer:
-    """Stations for a typed search, nearest the named place or ``near`` first."""
-    understood = interpret(text, index, regions, near)
+    """Stations for a typed search, nearest the named place or ``near`` first.
+
+    When the words read as services, kinds or a place find nothing, they are looked
+    for as plain text instead (a shop named 朝阳银行驿站 is still found by 朝阳 银行).
+    """
+    answer = _search_understood(
+        index, interpret(text, index, regions, near), text, station_filter, near, limit, at
+    )
+    words = search_words(text)
+    if answer.found or answer.understood.text == words or not words:
+        return answer
+    as_text = Understood(text=words)
+    plain = _search_understood(index, as_text, text, station_filter, near, limit, at)
+    return plain if plain.found else answer
+
+
+def _search_understood(
+    index: StationIndex,
+    understood: Understood,
+    text: str,
+    station_filter: StationFilter | None,
+    near: tuple[float, float] | None,
+    limit: int,
+    at: datetime | None,
+) -> SearchAnswer:
+    """The stations for what a search was read as."""
     typed = with_typed_filter(station_filter or StationFilter(), understood)
     place = understood.place
     origin = (place.lon, place.lat) if place else near
@@ -136,9 +160,11 @@ def interpret(
 
 
 def search_words(text: str) -> list[str]:
-    """The words of ``text`` without the ones that say nothing (附近, 驿站, 哪里有)."""
+    """The words of ``text`` without the ones that say nothing (附近, 驿站, 哪里有); all of
+    them when nothing else is left (驿站 alone is looked for as it is)."""
+    typed = [w for w in _SEPARATORS.split(text.strip().lower()) if w]
     words = []
-    for word in _SEPARATORS.split(text.strip().lower()):
+    for word in typed:
         for ending in TRAILING_WORDS:
             if word.endswith(ending) and len(word) > len(ending):
                 word = word[: -len(ending)]
@@ -149,7 +175,7 @@ def search_words(text: str) -> list[str]:
                 break
         if word and word not in STOP_WORDS:
             words.append(word)
-    return words
+    return words or typed
 
 
 def with_typed_filter(
