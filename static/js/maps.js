@@ -16,24 +16,53 @@ window.stationmap = window.stationmap || {};
     return map;
   };
 
+  /* A phone's WGS-84 position in the page's system (GCJ-02 on 高德's tiles), so a rider's
+     own position lands on the tiles' streets and is sent to the API in the page's crs.
+     The published WGS-84 to GCJ-02 formula, as stationmap/coordinates.py has it. */
+  sm.toPageCrs = function (lon, lat) {
+    if (sm.config.crs !== "gcj02" || lon < 72 || lon > 138 || lat < 0.8 || lat > 56) return [lon, lat];
+    const a = 6378245.0, ee = 0.00669342162296594323, pi = Math.PI;
+    const x = lon - 105.0, y = lat - 35.0;
+    const fast = (20.0 * Math.sin(6.0 * x * pi) + 20.0 * Math.sin(2.0 * x * pi)) * 2.0 / 3.0;
+    const wave = (t, a6, a2, a24, a60) => (a6 * Math.sin(t * pi) + a2 * Math.sin(t / 3.0 * pi)
+      + a24 * Math.sin(t / 12.0 * pi) + a60 * Math.sin(t / 30.0 * pi)) * 2.0 / 3.0;
+    const east = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x))
+      + fast + wave(x, 20.0, 40.0, 150.0, 300.0);
+    const north = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x))
+      + fast + wave(y, 20.0, 40.0, 160.0, 320.0);
+    const rad = lat / 180.0 * pi, magic = 1 - ee * Math.sin(rad) ** 2, root = Math.sqrt(magic);
+    return [lon + east * 180.0 / (a / root * Math.cos(rad) * pi),
+            lat + north * 180.0 / ((a * (1 - ee)) / (magic * root) * pi)];
+  };
+
   /* "350 米" or "2.4 公里". */
   sm.distance = function (metres) {
     return metres < 1000 ? Math.round(metres) + " 米" : (metres / 1000).toFixed(1) + " 公里";
   };
 
+  /* Whether a station is open now, in words that fit every host (a bank, a hall, a shop). */
   sm.stateLabel = function (open) {
-    if (open === true) return ["营业中", "open"];
-    if (open === false) return ["已打烊", "closed"];
-    return ["时间未知", "unknown"];
+    if (open === true) return ["开放中", "open"];
+    if (open === false) return ["不在开放时间", "closed"];
+    return ["开放时间未知", "unknown"];
   };
 
   sm.dot = function (open) {
     return L.divIcon({ className: "station-marker" + (open ? " is-open" : ""), iconSize: [14, 14] });
   };
 
-  /* Filter chips (营业中, 24小时, amenities) that call onChange with the API parameters. */
-  sm.chips = function (element, onChange) {
-    const state = { amenities: new Set(), openNow: false, open24h: false };
+  /* Filter chips (开放中, 24小时, amenities) that call onChange with the API parameters;
+     ``initial`` ({amenities, openNow, open24h}, optional) presses chips to start with. */
+  sm.chips = function (element, onChange, initial) {
+    const start = initial || {};
+    const state = { amenities: new Set(start.amenities || []), openNow: Boolean(start.openNow),
+                    open24h: Boolean(start.open24h) };
+    element.querySelectorAll("button").forEach((chip) => {
+      const on = chip.hasAttribute("data-open-now") ? state.openNow
+        : chip.hasAttribute("data-open-24h") ? state.open24h
+          : state.amenities.has(chip.dataset.amenity);
+      chip.setAttribute("aria-pressed", String(on));
+    });
     state.params = function () {
       const q = {};
       if (state.amenities.size) q.amenities = [...state.amenities].join(",");
@@ -54,11 +83,18 @@ window.stationmap = window.stationmap || {};
     return state;
   };
 
+  /* The JSON at url; an error answer throws an Error with the API's message, its HTTP
+     status and, when the server asked to come back later, retryAfter (seconds). */
   sm.getJSON = async function (url) {
     const response = await fetch(url);
-    const body = await response.json();
-    if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
-    return body;
+    const body = await response.json().catch(() => null);
+    if (response.ok && body) return body;
+    const message = body && body.error ? body.error.message
+      : "服务器返回 " + response.status + (response.statusText ? " " + response.statusText : "");
+    const error = new Error(message);
+    error.status = response.status;
+    error.retryAfter = Number(response.headers.get("Retry-After")) || null;
+    throw error;
   };
 
   sm.el = function (tag, attrs, children) {
