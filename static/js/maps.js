@@ -16,23 +16,25 @@ window.stationmap = window.stationmap || {};
     return map;
   };
 
-  /* A phone's WGS-84 position in the page's system (GCJ-02 on 高德's tiles), so a rider's
-     own position lands on the tiles' streets and is sent to the API in the page's crs.
-     The published WGS-84 to GCJ-02 formula, as stationmap/coordinates.py has it. */
-  sm.toPageCrs = function (lon, lat) {
-    if (sm.config.crs !== "gcj02" || lon < 72 || lon > 138 || lat < 0.8 || lat > 56) return [lon, lat];
-    const a = 6378245.0, ee = 0.00669342162296594323, pi = Math.PI;
+  /* A WGS-84 position (from the browser's geolocation) in `crs`, the system of the map's
+     tiles: GCJ-02 is WGS-84 moved by the published formula (the same as
+     stationmap.coordinates, within 1e-6 degree); outside China it is WGS-84 itself. */
+  sm.wgs84To = function (crs, lon, lat) {
+    if (crs !== "gcj02" || lon < 72.004 || lon > 137.8347 || lat < 0.8293 || lat > 55.8271) return [lon, lat];
+    const a = 6378245.0, ee = 0.00669342162296594323, PI = Math.PI;
     const x = lon - 105.0, y = lat - 35.0;
-    const fast = (20.0 * Math.sin(6.0 * x * pi) + 20.0 * Math.sin(2.0 * x * pi)) * 2.0 / 3.0;
-    const wave = (t, a6, a2, a24, a60) => (a6 * Math.sin(t * pi) + a2 * Math.sin(t / 3.0 * pi)
-      + a24 * Math.sin(t / 12.0 * pi) + a60 * Math.sin(t / 30.0 * pi)) * 2.0 / 3.0;
-    const east = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x))
-      + fast + wave(x, 20.0, 40.0, 150.0, 300.0);
-    const north = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x))
-      + fast + wave(y, 20.0, 40.0, 160.0, 320.0);
-    const rad = lat / 180.0 * pi, magic = 1 - ee * Math.sin(rad) ** 2, root = Math.sqrt(magic);
-    return [lon + east * 180.0 / (a / root * Math.cos(rad) * pi),
-            lat + north * 180.0 / ((a * (1 - ee)) / (magic * root) * pi)];
+    const waves = 2.0 * (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) / 3.0;
+    let dLat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x)) + waves
+      + 2.0 * (20.0 * Math.sin(y * PI) + 40.0 * Math.sin(y / 3.0 * PI)) / 3.0
+      + 2.0 * (160.0 * Math.sin(y / 12.0 * PI) + 320 * Math.sin(y * PI / 30.0)) / 3.0;
+    let dLon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x)) + waves
+      + 2.0 * (20.0 * Math.sin(x * PI) + 40.0 * Math.sin(x / 3.0 * PI)) / 3.0
+      + 2.0 * (150.0 * Math.sin(x / 12.0 * PI) + 300.0 * Math.sin(x / 30.0 * PI)) / 3.0;
+    const radLat = lat / 180.0 * PI;
+    const magic = 1 - ee * Math.sin(radLat) * Math.sin(radLat), sqrtMagic = Math.sqrt(magic);
+    dLat = (dLat * 180.0) / ((a * (1 - ee)) / (magic * sqrtMagic) * PI);
+    dLon = (dLon * 180.0) / (a / sqrtMagic * Math.cos(radLat) * PI);
+    return [lon + dLon, lat + dLat];
   };
 
   /* "350 米" or "2.4 公里". */

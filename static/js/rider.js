@@ -241,7 +241,7 @@
     say("正在定位…");
     navigator.geolocation.getCurrentPosition(
       (position) => {
-        state.rider = sm.toPageCrs(position.coords.longitude, position.coords.latitude);
+        state.rider = sm.wgs84To(cfg.crs, position.coords.longitude, position.coords.latitude);
         fromRider();
       },
       (error) => fallback(locationProblem(error)),
