@@ -340,3 +340,11 @@ def test_refused_location_is_said_plainly(page: Page):
     page.goto("/")
     page.locator("#locate").click()
     expect(page.locator(STATUS)).to_contain_text("无法获取你的位置")
+
+
+def test_state_words_fit_every_kind_of_host(page: Page):
+    open_located(page)
+    words = page.evaluate("[true, false, null].map((o) => window.stationmap.stateLabel(o)[0])")
+    assert words == ["开放中", "当前未开放", "开放时间未知"]
+    shown = page.locator("#list").inner_text() + page.locator("#chips").inner_text()
+    assert "打烊" not in shown and "营业" not in shown

@@ -45,7 +45,7 @@ window.stationmap = window.stationmap || {};
   /* Whether a station is open now, in words that fit every host (a bank, a hall, a shop). */
   sm.stateLabel = function (open) {
     if (open === true) return ["开放中", "open"];
-    if (open === false) return ["不在开放时间", "closed"];
+    if (open === false) return ["当前未开放", "closed"];
     return ["开放时间未知", "unknown"];
   };
 

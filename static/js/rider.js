@@ -215,7 +215,7 @@
       sm.el("button", { class: "close", type: "button", "aria-label": "关闭" }, ["✕"]),
       sm.el("h2", {}, [p.name]),
       sm.el("p", { class: "meta" }, [
-        sm.el("span", { class: "state " + css }, [p.open_now === false ? "现在" + label : label]),
+        sm.el("span", { class: "state " + css }, [label]),
         sm.el("span", { class: "kind" }, [cfg.kinds[p.kind]]),
         ...(distance ? [sm.el("span", { class: "distance" }, [distance])] : []),
       ]),
