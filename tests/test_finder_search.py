@@ -116,6 +116,22 @@ def test_street_is_a_place_and_lists_stations_near_it(store, regions):
     assert street.understood.amenities == ["toilet"] and street.understood.place is not None
 
 
+def test_a_street_far_from_the_rider_is_text_not_a_place(store, regions):
+    on_street = add_station(
+        store, name="步行街驿站", address="上海市黄浦区南京东路300号", lonlat=(121.4810, 31.2380)
+    )
+    add_station(store, name="北京驿站", lonlat=(116.40, 39.91))
+    index = index_of(store)
+
+    answer = search_stations(index, regions, "南京东路", near=TIANANMEN)
+
+    assert answer.understood.place is None and answer.understood.text == ["南京东路"]
+    assert answer.relative_to == "point"
+    assert [f.station.id for f in answer.found] == [on_street.id]
+    assert answer.found[0].distance_m > 1_000_000  # shown, and the distance says how far
+    assert search_stations(index, regions, "驿站", near=TIANANMEN).understood.place is None
+
+
 def test_plain_text_when_the_words_read_otherwise_find_nothing(store, regions):
     shop = add_station(store, name="朝阳银行驿站", address="朝阳路1号", kind="shop")
     index = index_of(store)

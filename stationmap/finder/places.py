@@ -1,5 +1,5 @@
 """Places a rider may type: counties and cities (the reference layers), streets and
-landmarks (the stations' own addresses), each resolved to a point to search around.
+landmarks (the stations' own names and addresses), each resolved to a point to search around.
 
 A name often means several places (朝阳 is a district of 北京 and of 长春, a county and a
 city in 辽宁; 人民路 runs through most towns): :func:`place_named` takes the one nearest
@@ -24,10 +24,15 @@ REGION_ENDINGS = ("自治县", "自治旗", "特区", "林区", "新区", "地�
 PLACEHOLDER_CITIES = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 STREET_ENDINGS = (
     "路", "街", "大街", "大道", "巷", "胡同", "弄", "广场", "公园", "大厦", "火车站", "高铁站",
-    "汽车站", "地铁站", "站", "桥", "村", "镇", "乡", "小区", "花园", "市场", "医院", "大学",
+    "汽车站", "地铁站", "桥", "村", "镇", "乡", "小区", "花园", "市场", "医院", "大学",
     "学校", "机场", "码头", "商场",
 )  # fmt: skip
-"""Endings of words that name a street or a landmark rather than a station or a host."""
+"""Endings of words that name a street or a landmark rather than a station or a host
+(not 站 alone: 驿站, 服务站 and 换电站 name stations and services)."""
+STREET_REACH_M = 50_000.0
+"""How far from the rider (or the map's centre) a street or landmark may be taken to
+lie: 人民路 and 火车站 are in every town, and one 900 km away is not the one meant. Past
+it the word is looked for as text, nearest first, and the distances show how far."""
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,17 @@ def place_named(
     word: str, index: StationIndex, regions: RegionIndex, near: tuple[float, float] | None
 ) -> Place | None:
     """The place ``word`` names that is nearest to ``near`` (the first found without it)."""
-    candidates = region_places(regions, word)
-    if not candidates and is_street_word(word):
-        candidates = street_places(index, word)
-    return nearest_place(candidates, near)
+    regions_named = region_places(regions, word)
+    if regions_named or not is_street_word(word):
+        return nearest_place(regions_named, near)
+    street = nearest_place(street_places(index, word), near)
+    if street is None or near is None or _apart_m(near, street) <= STREET_REACH_M:
+        return street
+    return None
+
+
+def _apart_m(near: tuple[float, float], place: Place) -> float:
+    return float(geodesic_m(near[0], near[1], np.array([place.lon]), np.array([place.lat]))[0])
 
 
 def nearest_place(candidates: list[Place], near: tuple[float, float] | None) -> Place | None:
@@ -87,31 +99,34 @@ def street_places(index: StationIndex, word: str) -> list[Place]:
     if not len(rows):
         return []
     adcodes = np.array([index.stations[r].adcode for r in rows], dtype=object)
-    places = []
-    for adcode in np.unique(adcodes):
-        group = rows[adcodes == adcode]
-        first = index.stations[group[0]]
-        places.append(
-            (
-                -len(group),
-                Place(
-                    word,
-                    _county_full_name(first.province, first.city, first.county) + word,
-                    "street",
-                    float(np.median(index.lon[group])),
-                    float(np.median(index.lat[group])),
-                    adcode,
-                ),
-            )
-        )
-    return [place for _, place in sorted(places, key=lambda p: (p[0], p[1].adcode))]
+    order = np.argsort(adcodes, kind="stable")
+    codes, starts = np.unique(adcodes[order], return_index=True)
+    groups = np.split(rows[order], starts[1:])
+    places = [_street_place(index, word, group) for group in groups]
+    sizes = [-len(group) for group in groups]
+    return [places[i] for i in np.lexsort((codes, np.array(sizes)))]
+
+
+def _street_place(index: StationIndex, word: str, group: np.ndarray) -> Place:
+    """The street ``word`` where it runs past the stations of ``group`` (one county)."""
+    first = index.stations[group[0]]
+    return Place(
+        word,
+        _county_full_name(first.province, first.city, first.county) + word,
+        "street",
+        float(np.median(index.lon[group])),
+        float(np.median(index.lat[group])),
+        first.adcode,
+    )
 
 
 def rows_containing(index: StationIndex, word: str) -> np.ndarray:
-    """Rows whose name or address contains ``word``, in row order."""
+    """Rows whose name or address contains ``word``, in row order (hits come in order, so
+    a row's repeated hits are neighbours: dropped by one comparison, not ``np.unique``)."""
     corpus, starts = index.corpus()
     hits = np.fromiter((m.start() for m in re.finditer(re.escape(word), corpus)), np.int64)
-    return np.unique(np.searchsorted(starts, hits, side="right") - 1)
+    rows = np.searchsorted(starts, hits, side="right") - 1
+    return rows[np.concatenate(([True], rows[1:] != rows[:-1]))] if len(rows) else rows
 
 
 def short_region_name(name: str) -> str:

@@ -10,7 +10,6 @@ no station left out can be nearer.
 from __future__ import annotations
 
 import math
-import re
 from datetime import datetime
 
 import numpy as np
@@ -25,6 +24,7 @@ from .geodesy import (
     mean_radius_m,
 )
 from .index import GRID_COLUMNS, GRID_DEG, GRID_ORIGIN, StationIndex
+from .places import rows_containing
 
 MAX_K = 50
 DEFAULT_FILTER = StationFilter()
@@ -284,11 +284,9 @@ def _spread(
 
 def _rows_matching(index: StationIndex, words: list[str]) -> np.ndarray:
     """Rows whose name or address contains every word."""
-    corpus, starts = index.corpus()
     rows: np.ndarray | None = None
     for word in sorted(words, key=len, reverse=True):
-        hits = np.fromiter((m.start() for m in re.finditer(re.escape(word), corpus)), np.int64)
-        found = np.unique(np.searchsorted(starts, hits, side="right") - 1)
+        found = rows_containing(index, word)
         rows = found if rows is None else np.intersect1d(rows, found, assume_unique=True)
         if not len(rows):
             break
