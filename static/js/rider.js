@@ -151,7 +151,10 @@
     if (view.mode === "nearest") {
       const [lon, lat] = view.point;
       bounds.push([lat, lon]);
-      L.circleMarker([lat, lon], { radius: 7, color: "#1d4ed8" }).addTo(markers);
+      /* Blue is the rider; a county's centre is drawn grey, so no one takes it for "you". */
+      const rider = view.point === state.rider;
+      L.circleMarker([lat, lon], { radius: 7, color: rider ? "#1d4ed8" : "#64748b", dashArray: rider ? null : "3" })
+        .addTo(markers);
     }
     if (bounds.length) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
   }
