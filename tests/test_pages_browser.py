@@ -215,12 +215,11 @@ def test_overview_filters_change_the_counts(page: Page, live_server):
 
 
 def test_rider_without_location_can_choose_a_county(page: Page):
+    """One county of that name is taken at once (several are offered: test_rider_browser)."""
     page.context.clear_permissions()
     page.goto("/")
     page.locator("#place").fill("玄武")
     page.locator("#search").click()
-    choice = page.locator('#counties button[data-adcode="320102"]')
-    expect(choice).to_be_visible()
-    choice.click()
     expect(page.locator(FIRST_STATION).first).to_be_visible(timeout=5000)
+    expect(page.locator("#status")).to_contain_text("南京市玄武区")
     save_screenshot(page, "rider-county.png")

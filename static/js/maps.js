@@ -42,10 +42,11 @@ window.stationmap = window.stationmap || {};
     return metres < 1000 ? Math.round(metres) + " 米" : (metres / 1000).toFixed(1) + " 公里";
   };
 
+  /* Whether a station is open now, in words that fit every host (a bank, a hall, a shop). */
   sm.stateLabel = function (open) {
-    if (open === true) return ["营业中", "open"];
-    if (open === false) return ["已打烊", "closed"];
-    return ["时间未知", "unknown"];
+    if (open === true) return ["开放中", "open"];
+    if (open === false) return ["当前未开放", "closed"];
+    return ["开放时间未知", "unknown"];
   };
 
   /* What a rider finds at a station now: "open", "closed" (outside its hours), "unknown"
@@ -64,9 +65,18 @@ window.stationmap = window.stationmap || {};
     return L.divIcon({ className: "station-marker is-" + state, iconSize: [px, px] });
   };
 
-  /* Filter chips (营业中, 24小时, amenities) that call onChange with the API parameters. */
-  sm.chips = function (element, onChange) {
-    const state = { amenities: new Set(), openNow: false, open24h: false };
+  /* Filter chips (开放中, 24小时, amenities) that call onChange with the API parameters;
+     ``initial`` ({amenities, openNow, open24h}, optional) presses chips to start with. */
+  sm.chips = function (element, onChange, initial) {
+    const start = initial || {};
+    const state = { amenities: new Set(start.amenities || []), openNow: Boolean(start.openNow),
+                    open24h: Boolean(start.open24h) };
+    element.querySelectorAll("button").forEach((chip) => {
+      const on = chip.hasAttribute("data-open-now") ? state.openNow
+        : chip.hasAttribute("data-open-24h") ? state.open24h
+          : state.amenities.has(chip.dataset.amenity);
+      chip.setAttribute("aria-pressed", String(on));
+    });
     state.params = function () {
       const q = {};
       if (state.amenities.size) q.amenities = [...state.amenities].join(",");
@@ -87,11 +97,18 @@ window.stationmap = window.stationmap || {};
     return state;
   };
 
+  /* The JSON at url; an error answer throws an Error with the API's message, its HTTP
+     status and, when the server asked to come back later, retryAfter (seconds). */
   sm.getJSON = async function (url) {
     const response = await fetch(url);
-    const body = await response.json();
-    if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
-    return body;
+    const body = await response.json().catch(() => null);
+    if (response.ok && body) return body;
+    const message = body && body.error ? body.error.message
+      : "服务器返回 " + response.status + (response.statusText ? " " + response.statusText : "");
+    const error = new Error(message);
+    error.status = response.status;
+    error.retryAfter = Number(response.headers.get("Retry-After")) || null;
+    throw error;
   };
 
   sm.el = function (tag, attrs, children) {

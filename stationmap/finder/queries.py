@@ -10,7 +10,6 @@ no station left out can be nearer.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -27,6 +26,7 @@ from .geodesy import (
     mean_radius_m,
 )
 from .index import GRID_COLUMNS, GRID_DEG, GRID_ORIGIN, StationIndex
+from .places import rows_containing
 
 MAX_K = 50
 DEFAULT_FILTER = StationFilter()
@@ -158,9 +158,26 @@ def search_text(
     rows = _rows_matching(index, words)
     rows = rows[index.passing(station_filter, rows)]
     if near is not None:
-        best, distances = _nearest_by_geodesic(index, near[0], near[1], rows, limit)
+        best, distances = _nearest_of_rows(index, near[0], near[1], rows, limit)
         return found_results(index, best, distances.tolist(), at)
     return found_results(index, _rank_by_name(index, rows, words)[:limit], None, at)
+
+
+def _nearest_of_rows(
+    index: StationIndex, lon: float, lat: float, rows: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_nearest_by_geodesic` for many rows (a common word matches thousands).
+
+    Only rows whose chord is within the k-th nearest chord's geodesic can be among the
+    k nearest, since a chord is never longer than the geodesic: a few geodesics
+    instead of one per row (173,000 cost 0.4 s).
+    """
+    if len(rows) <= 4 * k:
+        return _nearest_by_geodesic(index, lon, lat, rows, k)
+    chords = np.linalg.norm(index.xyz[rows] - np.asarray(ecef_point(lon, lat)), axis=1)
+    first = rows[np.argpartition(chords, k - 1)[:k]]
+    reach = geodesic_m(lon, lat, index.lon[first], index.lat[first]).max() + 1.0  # rounding
+    return _nearest_by_geodesic(index, lon, lat, rows[chords <= reach], k)
 
 
 def get_station(index: StationIndex, station_id: str, at: datetime | None = None) -> FoundStation:
@@ -278,11 +295,9 @@ def _spread(
 
 def _rows_matching(index: StationIndex, words: list[str]) -> np.ndarray:
     """Rows whose name or address contains every word."""
-    corpus, starts = index.corpus()
     rows: np.ndarray | None = None
     for word in sorted(words, key=len, reverse=True):
-        hits = np.fromiter((m.start() for m in re.finditer(re.escape(word), corpus)), np.int64)
-        found = np.unique(np.searchsorted(starts, hits, side="right") - 1)
+        found = rows_containing(index, word)
         rows = found if rows is None else np.intersect1d(rows, found, assume_unique=True)
         if not len(rows):
             break

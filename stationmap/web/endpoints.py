@@ -8,12 +8,14 @@ functions through :func:`stationmap.web.routing.respond`. Places are GeoJSON wit
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from ..borders import borders_geojson
-from ..coordinates import from_wgs84, point_to_wgs84, to_wgs84
+from ..coordinates import from_wgs84, point_from_wgs84, point_to_wgs84, to_wgs84
 from ..errors import BadRequest, NotFound
 from ..finder import (
     StationIndex,
@@ -22,10 +24,10 @@ from ..finder import (
     find_nearest,
     find_within,
     get_station,
-    search_text,
 )
 from ..finder.clusters import cluster_view
 from ..finder.database import nearest_by_sql
+from ..finder.search import Understood, search_stations
 from ..geojson import cluster_view_json, found_collection_json, found_feature_json
 from ..identifiers import is_public_id
 from ..navigation import navigation_links
@@ -170,16 +172,58 @@ def counties(service: Service, args: QueryArgs) -> Answer:
 
 @answers("/api/v1/stations/search")
 def search(service: Service, args: QueryArgs) -> Answer:
-    """Stations whose name or address contains every word of ``q``; by distance near a point."""
+    """Stations for a typed search: services as filters, a place as a point, the rest as
+    words in names and addresses; nearest the place, or the given point, first."""
     crs = args.crs()
     near = None
     if args.given("lon") or args.given("lat"):
         near = point_to_wgs84(args.required_number("lon"), args.required_number("lat"), crs)
     index = service.index()
-    found = search_text(
-        index, args.text("q"), args.station_filter(), near=near, limit=args.integer("limit")
+    answer = search_stations(
+        index,
+        service.store.regions,
+        args.text("q"),
+        args.station_filter(),
+        near=near,
+        limit=args.integer("limit"),
     )
-    return _collection(found, crs, index.notice, args)
+    found = answer.found
+    body = found_collection_json(
+        found, coordinates_in(found, crs), crs, index.notice, asks_a_time(args)
+    )
+    members = {
+        "understood": understood_json(answer.understood, crs),
+        "relative_to": answer.relative_to,
+    }
+    return geojson_answer(_with_members(body, members))
+
+
+def understood_json(understood: Understood, crs: str) -> dict[str, Any]:
+    """What a search understood, its place's point in ``crs``."""
+    place = understood.place
+    place_json = None
+    if place is not None:
+        lon, lat = point_from_wgs84(place.lon, place.lat, crs)
+        place_json = {
+            "name": place.name,
+            "full_name": place.full_name,
+            "kind": place.kind,
+            "adcode": place.adcode,
+            "lon": round(lon, 6),
+            "lat": round(lat, 6),
+        }
+    return {
+        "amenities": understood.amenities,
+        "kinds": understood.kinds,
+        "place": place_json,
+        "text": understood.text,
+    }
+
+
+def _with_members(collection: bytes, members: dict[str, Any]) -> bytes:
+    """A FeatureCollection written as JSON, with foreign members added at its start."""
+    written = json.dumps(members, ensure_ascii=False, separators=(",", ":")).encode()
+    return written[:-1] + b"," + collection[1:]
 
 
 @answers("/api/v1/stations/{station_id}")

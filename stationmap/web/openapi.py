@@ -92,8 +92,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         returns="Counties",
     ),
     "/api/v1/stations/search": Endpoint(
-        "Stations whose name or address contains every word of q; nearest first when "
-        "lon and lat are given.",
+        "Stations for a typed search. Each word of q is read as a service (卫生间, 热水, "
+        "充电: a filter, as amenities), a kind of host (银行: as kinds), a place (a county "
+        "or city such as 玄武区, or a street or landmark in the stations' addresses such "
+        "as 南京东路: stations near it), or else text a station's name or address must "
+        "contain. Nearest the place first when one was named, else nearest lon/lat when "
+        "given, else best name matches first; understood and relative_to say which.",
         (
             "q",
             "lon",
@@ -102,6 +106,7 @@ ENDPOINTS: dict[str, Endpoint] = {
             "crs",
             *FILTER_PARAMS,
         ),
+        returns="SearchResults",
     ),
     "/api/v1/stations/{station_id}": Endpoint(
         "One station; with open_at, also whether it is open then (open_then).",
@@ -193,7 +198,7 @@ ETAG_HEADER = {
     "schema": {"type": "string"},
 }
 
-GEOJSON_RETURNS = {"Feature", "FeatureCollection", "Clusters", "Borders"}
+GEOJSON_RETURNS = {"Feature", "FeatureCollection", "Clusters", "Borders", "SearchResults"}
 """What the server answers as ``application/geo+json``; the rest is ``application/json``."""
 
 
@@ -271,6 +276,7 @@ def _schemas() -> dict[str, Any]:
                 "notice": {"type": "string", "description": "Shown while the data is synthetic."},
             },
         },
+        "SearchResults": _search_results_schema(),
         "ServiceInfo": {"type": "object"},
         "Borders": {
             "type": "object",
@@ -357,6 +363,47 @@ def _schemas() -> dict[str, Any]:
                         "parameter": {"type": "string"},
                     },
                 }
+            },
+        },
+    }
+
+
+def _search_results_schema() -> dict[str, Any]:
+    """A FeatureCollection with what the search understood and what its order is
+    relative to (foreign members, RFC 7946 section 6.1)."""
+    words = {"type": "array", "items": {"type": "string"}}
+    place = {
+        "type": ["object", "null"],
+        "description": "The place searched around, nearest to lon/lat among places of "
+        "that name (朝阳 from 北京 is 北京市朝阳区); lon/lat in crs.",
+        "properties": {
+            "name": {"type": "string", "example": "南京东路"},
+            "full_name": {"type": "string", "example": "上海市黄浦区南京东路"},
+            "kind": {"type": "string", "enum": ["county", "city", "street"]},
+            "adcode": {"type": ["string", "null"]},
+            "lon": {"type": "number"},
+            "lat": {"type": "number"},
+        },
+    }
+    return {
+        "allOf": [{"$ref": "#/components/schemas/FeatureCollection"}],
+        "type": "object",
+        "required": ["understood", "relative_to"],
+        "properties": {
+            "understood": {
+                "type": "object",
+                "properties": {
+                    "amenities": words | {"description": "Amenity keys named (卫生间 → toilet)."},
+                    "kinds": words | {"description": "Host kinds named (银行 → bank)."},
+                    "place": place,
+                    "text": words | {"description": "Words names or addresses must contain."},
+                },
+            },
+            "relative_to": {
+                "type": ["string", "null"],
+                "enum": ["place", "point", None],
+                "description": "place: nearest the understood place first; point: nearest "
+                "lon/lat first; null: no point, best name matches first.",
             },
         },
     }

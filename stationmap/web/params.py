@@ -113,7 +113,8 @@ PARAMETERS: dict[str, Param] = {
         Param(
             "q",
             {"type": "string", "minLength": 1, "maxLength": 100, "example": "朝阳 银行"},
-            "Words to look for in names and addresses; a station must contain all.",
+            "What to look for: services (卫生间), kinds (银行), a place (玄武区, "
+            "南京东路) and words names or addresses must contain; see the search endpoint.",
             True,
         ),
         Param(
