@@ -10,13 +10,17 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 from tqdm import tqdm
 
 from .config import Settings, configure_logging, load_settings
 from .errors import StationmapError
-from .store import Store, open_store
+
+if TYPE_CHECKING:
+    from .regions import County, RegionIndex
+    from .store import Store
 
 log = logging.getLogger("stationmap.cli")
 
@@ -43,6 +47,8 @@ def main(ctx: click.Context) -> None:
 
 def _store(settings: Settings) -> Store:
     """The configured store; closed when the command ends."""
+    from .store import open_store  # here, not at the top: `stationmap --help` stays quick
+
     store = open_store(settings)
     click.get_current_context().call_on_close(store.close)
     return store
@@ -76,6 +82,8 @@ def init_db(settings: Settings) -> None:
 @click.pass_obj
 def load_demo_command(settings: Settings, count: int, seed: int, if_empty: bool) -> None:
     """Generate the SYNTHETIC national demo set and load it (replacing an earlier one)."""
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
     from .demo.loading import load_demo
 
     store = _store(settings)
@@ -84,8 +92,13 @@ def load_demo_command(settings: Settings, count: int, seed: int, if_empty: bool)
         click.echo(f"store already holds {store.count_stations()} stations; demo not loaded")
         return
     started = time.perf_counter()
-    with tqdm(total=count, unit="station", desc="loading demo set", disable=None) as bar:
-        batch = load_demo(store, count=count, seed=seed, progress=bar.update)
+    with (
+        tqdm(total=count, unit="station", desc="generating", disable=None) as bar,
+        logging_redirect_tqdm(),  # the stage log lines print above the bar, not through it
+    ):
+        batch = load_demo(
+            store, count=count, seed=seed, progress=bar.update, stage=bar.set_description
+        )
     click.echo(
         f"loaded {batch.counts['added']} synthetic stations (seed {seed}) as batch "
         f"{batch.id} in {time.perf_counter() - started:.1f} s"
@@ -245,8 +258,18 @@ def export_command(settings: Settings, out: Path, fmt: str | None) -> None:
 
 
 @main.command("map")
-@click.option("--county", help="6-digit county code: the county's stations and boundary.")
-@click.option("--around", metavar="LON,LAT", help="A WGS-84 point: the stations around it.")
+@click.option(
+    "--county",
+    metavar="ADCODE|NAME",
+    callback=lambda ctx, param, text: None if text is None else _county_option(text),
+    help="A county's 6-digit code or its name (玄武区, 南京市鼓楼区): its stations and boundary.",
+)
+@click.option(
+    "--around",
+    metavar="LON,LAT",
+    callback=lambda ctx, param, text: None if text is None else _point_option(text),
+    help="A WGS-84 point, longitude first: the stations around it.",
+)
 @click.option(
     "--radius-m",
     type=click.FloatRange(100, 200_000),
@@ -265,8 +288,8 @@ def export_command(settings: Settings, out: Path, fmt: str | None) -> None:
 @click.pass_obj
 def map_command(
     settings: Settings,
-    county: str | None,
-    around: str | None,
+    county: County | None,
+    around: tuple[float, float] | None,
     radius_m: float,
     output: Path,
     no_tiles: bool,
@@ -283,23 +306,17 @@ def map_command(
     index = StationIndex(store.read_stations())
     notice = SYNTHETIC_DATA_NOTICE if store.has_demo_stations() else None
     if county is not None:
-        place = store.regions.county(county)
-        if place is None:
-            raise click.BadParameter(
-                f"got {county!r}, expected a 6-digit mainland county code such as 320102",
-                param_hint="--county",
-            )
-        found = county_stations(index, county)
+        found = county_stations(index, county.adcode)
         fmap = station_map(
             found,
-            f"{place.city}{place.name}的工会驿站（{len(found)}个）",
+            f"{county.city}{county.name}的工会驿站（{len(found)}个）",
             notice,
-            county_boundary(store.regions, county),
+            county_boundary(store.regions, county.adcode),
             tiles=not no_tiles,
         )
     else:
         assert around is not None, "exactly one of --county and --around, checked above"
-        lon, lat = _point_option(around)
+        lon, lat = around
         found = find_within(index, lon, lat, radius_m)
         fmap = station_map(
             found,
@@ -312,32 +329,215 @@ def map_command(
 
 
 def _point_option(text: str) -> tuple[float, float]:
+    """``--around``'s point, longitude first; a point given latitude first is named as such."""
+    from .importing.cells import CellProblem
+    from .importing.coordinate_text import order_lon_lat
+
+    parts = [part.strip() for part in text.replace("，", ",").split(",")]
     try:
-        lon, lat = (float(v) for v in text.replace("，", ",").split(","))
+        lon, lat = (float(part) for part in parts)
     except ValueError:
         raise click.BadParameter(
             f"got {text!r}, expected LON,LAT such as 116.40,39.90", param_hint="--around"
         ) from None
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+    ordered = order_lon_lat(lon, lat)
+    if isinstance(ordered, CellProblem):
         raise click.BadParameter(
-            f"got {text!r}, expected a longitude from -180 to 180 and a latitude from -90 to 90",
+            f"got {text!r}, which is not in China: expected LON,LAT with a longitude "
+            "from 73 to 136 and a latitude from 3 to 54, such as 116.40,39.90",
+            param_hint="--around",
+        )
+    if ordered.swapped:
+        raise click.BadParameter(
+            f"got {text!r}, latitude first: did you mean {parts[1]},{parts[0]}? (longitude first)",
             param_hint="--around",
         )
     return lon, lat
 
 
+def _county_option(text: str) -> County:
+    """The county ``--county`` names, by 6-digit code or by name; an ambiguous name lists
+    its candidates with their code."""
+    from .regions import load_regions
+
+    regions, wanted = load_regions(), text.strip()
+    if not wanted:
+        raise click.BadParameter(
+            "got nothing, expected a 6-digit county code such as 320102 or a name such as 玄武区",
+            param_hint="--county",
+        )
+    if wanted.isdigit():
+        county = regions.county(wanted)
+        if county is None:
+            raise click.BadParameter(
+                f"got {text!r}, expected a 6-digit mainland county code such as 320102 "
+                f"or a county name; look codes up with `stationmap counties NAME`",
+                param_hint="--county",
+            )
+        return county
+    matches = counties_named(regions, wanted)
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise click.BadParameter(
+            f"no county is called {text!r}: look it up with `stationmap counties {wanted[:2]}`",
+            param_hint="--county",
+        )
+    raise click.BadParameter(
+        f"{text!r} could be {len(matches)} counties: "
+        + "; ".join(f"{_county_label(c)} {c.adcode}" for c in matches[:_SHOWN])
+        + ("; …" if len(matches) > _SHOWN else "")
+        + f". Give the code, or the city with the name ({matches[0].city}{matches[0].name})",
+        param_hint="--county",
+    )
+
+
+_SHOWN = 8
+"""How many candidates an ambiguous county name lists."""
+
+
+def counties_named(regions: RegionIndex, name: str) -> list[County]:
+    """The counties ``name`` means: those it names in full (市中区, 济南市市中区), else those
+    whose own name contains it (玄武 → 玄武区), else those whose city's does (朝阳市)."""
+    found = regions.find_counties(name, limit=_MANY)
+    exact = [c for c in found if name in _full_names(c)]
+    own = [c for c in found if name in c.name]
+    return exact or own or found
+
+
+_MANY = 10_000
+"""No limit, in effect: a name is never contained in this many counties."""
+
+
+def _full_names(county: County) -> set[str]:
+    """Every way a county's name is written in full, with or without its city and province."""
+    c = county
+    return {c.name, c.city + c.name, c.province + c.name, c.province + c.city + c.name}
+
+
+def _county_label(county: County) -> str:
+    """省 市 区, the city left out where it repeats the province (北京市 东城区)."""
+    city = "" if county.city == county.province else f" {county.city}"
+    county_name = "" if county.name == county.city else f" {county.name}"
+    return f"{county.province}{city}{county_name}"
+
+
+@main.command("counties")
+@click.argument("name")
+def counties_command(name: str) -> None:
+    """Look up county codes (adcodes) by name or code prefix: `stationmap counties 玄武`."""
+    from .regions import load_regions
+
+    regions = load_regions()
+    wanted = name.strip()
+    if wanted.isdigit():
+        found = [regions.county(code) for code in regions.adcodes() if code.startswith(wanted)]
+        matches = sorted((c for c in found if c is not None), key=lambda c: c.adcode)
+    else:
+        matches = regions.find_counties(wanted, limit=_MANY)
+    if not matches:
+        raise click.BadParameter(
+            f"no county name or code contains {name!r}: try a shorter part such as "
+            "玄武, 鼓楼 or 3201",
+            param_hint="NAME",
+        )
+    for county in matches:
+        click.echo(f"{county.adcode}  {_county_label(county)}")
+
+
+@main.command("unions")
+@click.argument("name", required=False)
+@click.pass_obj
+def unions_command(settings: Settings, name: str | None) -> None:
+    """List unions (id, jurisdiction, name), or those whose name or place contains NAME."""
+    store = _store(settings)
+    _require_schema(store)
+    wanted = (name or "").strip()
+    places = _place_names(store.regions)
+    listed = 0
+    for union in store.list_unions():
+        place = places.get(union.jurisdiction, "unknown place")
+        if wanted in union.name or wanted in place or union.jurisdiction.startswith(wanted):
+            click.echo(f"{union.id}  {union.jurisdiction:<6}  {union.name}  ({place})")
+            listed += 1
+    if not listed:
+        what = f"whose name or place contains {name!r}" if wanted else "yet"
+        click.echo(f"no unions {what}; `stationmap unions` lists them all", err=True)
+
+
+def _place_names(regions: RegionIndex) -> dict[str, str]:
+    """The place each adcode prefix covers: 江苏省 (32), 江苏省 南京市 (3201), and each
+    county (320102: 江苏省 南京市 玄武区)."""
+    names: dict[str, str] = {}
+    for code in regions.adcodes():
+        county = regions.county(code)
+        assert county is not None, "every listed code is a county"
+        names.setdefault(code[:2], county.province)
+        same = county.city == county.province
+        names.setdefault(code[:4], county.province + ("" if same else f" {county.city}"))
+        names[code] = _county_label(county)
+    return names
+
+
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.IntRange(1, 3600),
+    help="Seconds a worker may spend on one request [default: STATIONMAP_WORKER_TIMEOUT, 60].",
+)
+@click.option(
+    "--access-log-format",
+    metavar="FORMAT",
+    help="gunicorn's access log format, e.g. '%(h)s \"%(r)s\" %(s)s %(M)sms' "
+    "[default: STATIONMAP_ACCESS_LOG_FORMAT].",
+)
+@click.option(
+    "--trust-proxy",
+    type=click.IntRange(0, 5),
+    metavar="N",
+    help="Proxies in front (1 behind one nginx) whose X-Forwarded-* headers give the "
+    "client's address [default: STATIONMAP_TRUST_PROXY, 0].",
+)
 @click.pass_obj
-def serve_command(settings: Settings, host: str, port: int, workers: int) -> None:
+def serve_command(
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int,
+    timeout: int | None,
+    access_log_format: str | None,
+    trust_proxy: int | None,
+) -> None:
     """Serve the app with gunicorn (a production WSGI server)."""
     from .web.server import serve
 
+    settings = settings.replace(**_server_overrides(timeout, access_log_format, trust_proxy))
     _require_schema(_store(settings))
-    click.echo(f"serving stationmap on http://{host}:{port} with {workers} workers")
-    serve(host, port, workers)
+    proxies = f", trusting {settings.trust_proxy} proxy in front" if settings.trust_proxy else ""
+    click.echo(f"serving stationmap on http://{host}:{port} with {workers} workers{proxies}")
+    serve(host, port, workers, settings)
+
+
+def _server_overrides(
+    timeout: int | None, access_log_format: str | None, trust_proxy: int | None
+) -> dict[str, Any]:
+    """The settings ``serve``'s options override (those given)."""
+    from .config import parse_access_log_format
+
+    overrides: dict[str, Any] = {"worker_timeout": timeout, "trust_proxy": trust_proxy}
+    if access_log_format is not None:
+        try:
+            overrides["access_log_format"] = parse_access_log_format(
+                "--access-log-format", access_log_format
+            )
+        except StationmapError as exc:
+            raise click.BadParameter(
+                exc.message.partition(": ")[2], param_hint="--access-log-format"
+            ) from None
+    return {field: value for field, value in overrides.items() if value is not None}
 
 
 def _require_schema(store: Store) -> None:
