@@ -512,9 +512,10 @@ def serve_command(
     trust_proxy: int | None,
 ) -> None:
     """Serve the app with gunicorn (a production WSGI server)."""
-    from .web.server import serve
+    from .web.server import check_address, serve
 
     settings = settings.replace(**_server_overrides(timeout, access_log_format, trust_proxy))
+    check_address(host, port)
     _require_schema(_store(settings))
     proxies = f", trusting {settings.trust_proxy} proxy in front" if settings.trust_proxy else ""
     click.echo(f"serving stationmap on http://{host}:{port} with {workers} workers{proxies}")

@@ -155,6 +155,19 @@ def test_bad_server_settings_stop_serve_with_one_line(env, value, monkeypatch):
     assert result.output.count("\n") == 1
 
 
+def test_an_address_it_cannot_listen_on_is_one_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("STATIONMAP_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        in_use = CliRunner().invoke(main, ["serve", "--port", str(port)])
+    unknown = CliRunner().invoke(main, ["serve", "--host", "no such host"])
+    for result, reason in ((in_use, "Address already in use"), (unknown, "not known")):
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert result.output.startswith("error: cannot listen on") and reason in result.output
+
+
 def _env(instance: Path) -> dict[str, str]:
     """The environment of a server on ``instance``: its own HOME, no runtime folder (so
     gunicorn's default control socket would be ``HOME/.gunicorn/gunicorn.ctl``)."""

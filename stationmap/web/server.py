@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from gunicorn.app.base import BaseApplication
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..config import Settings
+from ..errors import StationmapError
 from .worker_memory import keep_freed_memory
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,24 @@ class StationmapServer(BaseApplication):
 def serve(host: str, port: int, workers: int, settings: Settings) -> None:
     """Serve until interrupted; each worker builds its own app and database pool."""
     StationmapServer(gunicorn_options(host, port, workers, settings), settings).run()
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse at once an address this machine cannot listen on (gunicorn would retry for
+    five seconds, then stop with a page of log lines)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
+            probe.bind(address)
+    except OSError as exc:
+        raise StationmapError(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}): give --host an address "
+            "of this machine (127.0.0.1, or 0.0.0.0 for every one) and --port a free port",
+            code="address_unavailable",
+        ) from None
 
 
 def gunicorn_options(host: str, port: int, workers: int, settings: Settings) -> dict[str, Any]:
