@@ -74,6 +74,7 @@ def servers(instance: Path) -> Iterator[tuple[Server, Server]]:
             _stop(server.process)
 
 
+@pytest.mark.slow  # starts servers: seconds each
 def test_each_server_has_its_own_control_socket(servers, instance):
     sockets = [control_socket_path(instance, HOST, server.port) for server in servers]
     assert sockets[0] != sockets[1]
@@ -83,12 +84,14 @@ def test_each_server_has_its_own_control_socket(servers, instance):
     assert not (instance / "home" / ".gunicorn").exists()  # gunicorn's shared default
 
 
+@pytest.mark.slow  # starts servers: seconds each
 def test_a_trusted_proxy_gives_the_client_address_in_the_chosen_format(servers):
     first, _ = servers
     assert first.get("/api/v1/", {"X-Forwarded-For": FORWARDED_CLIENT}) == 200
     _wait_for_line(first, f'first {FORWARDED_CLIENT} "GET /api/v1/ HTTP/1.1"')
 
 
+@pytest.mark.slow  # starts servers: seconds each
 def test_without_a_trusted_proxy_a_forwarded_address_is_ignored(servers):
     _, second = servers
     assert second.get("/api/v1/", {"X-Forwarded-For": FORWARDED_CLIENT}) == 200
@@ -96,6 +99,7 @@ def test_without_a_trusted_proxy_a_forwarded_address_is_ignored(servers):
     assert line.endswith("ms") and FORWARDED_CLIENT not in second.log_text()
 
 
+@pytest.mark.slow  # starts servers: seconds each
 def test_stopping_one_server_leaves_the_others_socket(instance):
     servers = [_start(instance, name, {}) for name in ("third", "fourth")]
     third, fourth = servers
