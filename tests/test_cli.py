@@ -183,14 +183,14 @@ def test_map_refuses_bad_options(run, args, message, tmp_path, monkeypatch):
     "county", ["玄武区", "玄武", "南京市玄武区", "江苏省南京市玄武区", "320102"]
 )
 def test_map_finds_a_county_by_name_or_code(run, tmp_path, county):
-    run("load-demo", "--count", "3000", "--seed", "5")
+    run("init-db")
     result = run("map", "--county", county, "--no-tiles", "-o", str(tmp_path / "x.html"))
     assert result.exit_code == 0, result.output
     assert "南京市玄武区的工会驿站" in (tmp_path / "x.html").read_text(encoding="utf-8")
 
 
 def test_map_around_a_point_given_longitude_first(run, tmp_path):
-    run("load-demo", "--count", "3000", "--seed", "5")
+    run("init-db")
     result = run(
         "map", "--around", "121.47,31.23", "--radius-m", "20000", "-o", str(tmp_path / "x.html")
     )
