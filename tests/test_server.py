@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from commands import clean_environment, stationmap_command
+from commands import clean_environment, free_port, stationmap_command, stop_process
 
 from stationmap.cli import main
 from stationmap.config import load_settings
@@ -71,7 +71,7 @@ def servers(instance: Path) -> Iterator[tuple[Server, Server]]:
         yield first, second
     finally:
         for server in (first, second):
-            _stop(server.process)
+            stop_process(server.process)
 
 
 @pytest.mark.slow  # starts servers: seconds each
@@ -103,10 +103,10 @@ def test_without_a_trusted_proxy_a_forwarded_address_is_ignored(servers):
 def test_stopping_one_server_leaves_the_others_socket(instance):
     servers = [_start(instance, name, {}) for name in ("third", "fourth")]
     third, fourth = servers
-    _stop(third.process)
+    stop_process(third.process)
     assert not control_socket_path(instance, HOST, third.port).exists()
     assert control_socket_path(instance, HOST, fourth.port).exists()
-    _stop(fourth.process)
+    stop_process(fourth.process)
 
 
 def test_the_worker_timeout_comes_from_the_setting_or_the_option():
@@ -187,7 +187,7 @@ def _env(instance: Path) -> dict[str, str]:
 
 def _start(instance: Path, name: str, settings: dict[str, str], *options: str) -> Server:
     """``stationmap serve`` with one worker on a free port, once it answers."""
-    port, log = _free_port(), instance / f"{name}.log"
+    port, log = free_port(HOST), instance / f"{name}.log"
     command = [stationmap_command(), "serve", "--host", HOST, "--port", str(port), "--workers", "1"]
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -204,7 +204,7 @@ def _start(instance: Path, name: str, settings: dict[str, str], *options: str) -
             return server
         except OSError:
             time.sleep(0.1)
-    _stop(process)
+    stop_process(process)
     pytest.fail(f"`stationmap serve` did not answer:\n{server.log_text()[-3000:]}")
 
 
@@ -220,21 +220,6 @@ def _wait_for_line(server: Server, start: str) -> str:
     pytest.fail(f"no log line starts {start!r}:\n{server.log_text()[-3000:]}")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def _cli(env: dict[str, str], *args: str) -> None:
     done = subprocess.run([stationmap_command(), *args], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
