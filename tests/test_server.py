@@ -79,7 +79,7 @@ def test_each_server_has_its_own_control_socket(servers, instance):
     sockets = [control_socket_path(instance, HOST, server.port) for server in servers]
     assert sockets[0] != sockets[1]
     for path, server in zip(sockets, servers, strict=True):
-        assert path.exists() and stat.S_ISSOCK(path.stat().st_mode), server.log_text()
+        _wait_for_socket(path, server)  # gunicorn opens it just after its first worker
         assert f"Control socket listening at {path}" in server.log_text()
     assert not (instance / "home" / ".gunicorn").exists()  # gunicorn's shared default
 
@@ -103,6 +103,8 @@ def test_without_a_trusted_proxy_a_forwarded_address_is_ignored(servers):
 def test_stopping_one_server_leaves_the_others_socket(instance):
     servers = [_start(instance, name, {}) for name in ("third", "fourth")]
     third, fourth = servers
+    for server in servers:
+        _wait_for_socket(control_socket_path(instance, HOST, server.port), server)
     stop_process(third.process)
     assert not control_socket_path(instance, HOST, third.port).exists()
     assert control_socket_path(instance, HOST, fourth.port).exists()
@@ -206,6 +208,16 @@ def _start(instance: Path, name: str, settings: dict[str, str], *options: str) -
             time.sleep(0.1)
     stop_process(process)
     pytest.fail(f"`stationmap serve` did not answer:\n{server.log_text()[-3000:]}")
+
+
+def _wait_for_socket(path: Path, server: Server) -> None:
+    """Wait until ``path`` is a Unix socket; fail with the server's log if it never is."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if path.exists() and stat.S_ISSOCK(path.stat().st_mode):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"no control socket at {path}:\n{server.log_text()[-3000:]}")
 
 
 def _wait_for_line(server: Server, start: str) -> str:
