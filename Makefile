@@ -1,8 +1,10 @@
-# stationmap: `make run` serves the app, `make test` runs the static checks and the whole
+# stationmap: `make run` serves the app (on 127.0.0.1:5000; HOST=0.0.0.0 and PORT=8080
+# to listen on every address and another port), `make test` runs the static checks and the whole
 # suite, `make test-fast` the quick part of the suite for the edit-test loop.
 # All set themselves up first: system libraries, .venv/, the package and its tools.
 
 PYTHON ?= python3
+HOST ?= 127.0.0.1
 PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,7 +16,7 @@ BROWSER_STAMP := $(VENV)/.browser-installed
 run: setup
 	$(BIN)/stationmap init-db
 	$(BIN)/stationmap load-demo --if-empty
-	$(BIN)/stationmap serve --host 127.0.0.1 --port $(PORT)
+	$(BIN)/stationmap serve --host $(HOST) --port $(PORT)
 
 # Style, types and layers first (seconds), then every test: CI runs this.
 test: setup $(BROWSER_STAMP) lint types contracts

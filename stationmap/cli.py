@@ -10,13 +10,18 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 from tqdm import tqdm
 
 from .config import Settings, configure_logging, load_settings
+from .county_lookup import counties_command, county_option, place_names
 from .errors import StationmapError
-from .store import Store, open_store
+
+if TYPE_CHECKING:
+    from .regions import County
+    from .store import Store
 
 log = logging.getLogger("stationmap.cli")
 
@@ -41,8 +46,13 @@ def main(ctx: click.Context) -> None:
     ctx.obj = settings
 
 
+main.add_command(counties_command)
+
+
 def _store(settings: Settings) -> Store:
     """The configured store; closed when the command ends."""
+    from .store import open_store  # here, not at the top: `stationmap --help` stays quick
+
     store = open_store(settings)
     click.get_current_context().call_on_close(store.close)
     return store
@@ -76,6 +86,8 @@ def init_db(settings: Settings) -> None:
 @click.pass_obj
 def load_demo_command(settings: Settings, count: int, seed: int, if_empty: bool) -> None:
     """Generate the SYNTHETIC national demo set and load it (replacing an earlier one)."""
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
     from .demo.loading import load_demo
 
     store = _store(settings)
@@ -84,8 +96,13 @@ def load_demo_command(settings: Settings, count: int, seed: int, if_empty: bool)
         click.echo(f"store already holds {store.count_stations()} stations; demo not loaded")
         return
     started = time.perf_counter()
-    with tqdm(total=count, unit="station", desc="loading demo set", disable=None) as bar:
-        batch = load_demo(store, count=count, seed=seed, progress=bar.update)
+    with (
+        tqdm(total=count, unit="station", desc="generating", disable=None) as bar,
+        logging_redirect_tqdm(),  # the stage log lines print above the bar, not through it
+    ):
+        batch = load_demo(
+            store, count=count, seed=seed, progress=bar.update, stage=bar.set_description
+        )
     click.echo(
         f"loaded {batch.counts['added']} synthetic stations (seed {seed}) as batch "
         f"{batch.id} in {time.perf_counter() - started:.1f} s"
@@ -298,8 +315,18 @@ def export_command(settings: Settings, out: Path, fmt: str | None, county: str |
 
 
 @main.command("map")
-@click.option("--county", help="6-digit county code: the county's stations and boundary.")
-@click.option("--around", metavar="LON,LAT", help="A WGS-84 point: the stations around it.")
+@click.option(
+    "--county",
+    metavar="ADCODE|NAME",
+    callback=lambda ctx, param, text: None if text is None else county_option(text),
+    help="A county's 6-digit code or its name (玄武区, 南京市鼓楼区): its stations and boundary.",
+)
+@click.option(
+    "--around",
+    metavar="LON,LAT",
+    callback=lambda ctx, param, text: None if text is None else _point_option(text),
+    help="A WGS-84 point, longitude first: the stations around it.",
+)
 @click.option(
     "--radius-m",
     type=click.FloatRange(100, 200_000),
@@ -318,8 +345,8 @@ def export_command(settings: Settings, out: Path, fmt: str | None, county: str |
 @click.pass_obj
 def map_command(
     settings: Settings,
-    county: str | None,
-    around: str | None,
+    county: County | None,
+    around: tuple[float, float] | None,
     radius_m: float,
     output: Path,
     no_tiles: bool,
@@ -336,23 +363,17 @@ def map_command(
     index = StationIndex(store.read_stations())
     notice = SYNTHETIC_DATA_NOTICE if store.has_demo_stations() else None
     if county is not None:
-        place = store.regions.county(county)
-        if place is None:
-            raise click.BadParameter(
-                f"got {county!r}, expected a 6-digit mainland county code such as 320102",
-                param_hint="--county",
-            )
-        found = county_stations(index, county)
+        found = county_stations(index, county.adcode)
         fmap = station_map(
             found,
-            f"{place.city}{place.name}的工会驿站（{len(found)}个）",
+            f"{county.city}{county.name}的工会驿站（{len(found)}个）",
             notice,
-            county_boundary(store.regions, county),
+            county_boundary(store.regions, county.adcode),
             tiles=not no_tiles,
         )
     else:
         assert around is not None, "exactly one of --county and --around, checked above"
-        lon, lat = _point_option(around)
+        lon, lat = around
         found = find_within(index, lon, lat, radius_m)
         fmap = station_map(
             found,
@@ -365,32 +386,112 @@ def map_command(
 
 
 def _point_option(text: str) -> tuple[float, float]:
+    """``--around``'s point, longitude first; a point given latitude first is named as such."""
+    from .importing.cells import CellProblem
+    from .importing.coordinate_text import order_lon_lat
+
+    parts = [part.strip() for part in text.replace("，", ",").split(",")]
     try:
-        lon, lat = (float(v) for v in text.replace("，", ",").split(","))
+        lon, lat = (float(part) for part in parts)
     except ValueError:
         raise click.BadParameter(
             f"got {text!r}, expected LON,LAT such as 116.40,39.90", param_hint="--around"
         ) from None
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+    ordered = order_lon_lat(lon, lat)
+    if isinstance(ordered, CellProblem):
         raise click.BadParameter(
-            f"got {text!r}, expected a longitude from -180 to 180 and a latitude from -90 to 90",
+            f"got {text!r}, which is not in China: expected LON,LAT with a longitude "
+            "from 73 to 136 and a latitude from 3 to 54, such as 116.40,39.90",
+            param_hint="--around",
+        )
+    if ordered.swapped:
+        raise click.BadParameter(
+            f"got {text!r}, latitude first: did you mean {parts[1]},{parts[0]}? (longitude first)",
             param_hint="--around",
         )
     return lon, lat
 
 
+@main.command("unions")
+@click.argument("name", required=False)
+@click.pass_obj
+def unions_command(settings: Settings, name: str | None) -> None:
+    """List unions (id, jurisdiction, name), or those whose name or place contains NAME."""
+    store = _store(settings)
+    _require_schema(store)
+    wanted = (name or "").strip()
+    places = place_names(store.regions)
+    listed = 0
+    for union in store.list_unions():
+        place = places.get(union.jurisdiction, "unknown place")
+        if wanted in union.name or wanted in place or union.jurisdiction.startswith(wanted):
+            click.echo(f"{union.id}  {union.jurisdiction:<6}  {union.name}  ({place})")
+            listed += 1
+    if not listed:
+        what = f"whose name or place contains {name!r}" if wanted else "yet"
+        click.echo(f"no unions {what}; `stationmap unions` lists them all", err=True)
+
+
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.IntRange(1, 3600),
+    help="Seconds a worker may spend on one request [default: STATIONMAP_WORKER_TIMEOUT, 60].",
+)
+@click.option(
+    "--access-log-format",
+    metavar="FORMAT",
+    help="gunicorn's access log format, e.g. '%(h)s \"%(r)s\" %(s)s %(M)sms' "
+    "[default: STATIONMAP_ACCESS_LOG_FORMAT].",
+)
+@click.option(
+    "--trust-proxy",
+    type=click.IntRange(0, 5),
+    metavar="N",
+    help="Proxies in front (1 behind one nginx) whose X-Forwarded-* headers give the "
+    "client's address [default: STATIONMAP_TRUST_PROXY, 0].",
+)
 @click.pass_obj
-def serve_command(settings: Settings, host: str, port: int, workers: int) -> None:
+def serve_command(
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int,
+    timeout: int | None,
+    access_log_format: str | None,
+    trust_proxy: int | None,
+) -> None:
     """Serve the app with gunicorn (a production WSGI server)."""
-    from .web.server import serve
+    from .web.server import check_address, serve
 
+    settings = settings.replace(**_server_overrides(timeout, access_log_format, trust_proxy))
+    check_address(host, port)
     _require_schema(_store(settings))
-    click.echo(f"serving stationmap on http://{host}:{port} with {workers} workers")
-    serve(host, port, workers)
+    proxies = f", behind {settings.trust_proxy} trusted proxy(ies)" if settings.trust_proxy else ""
+    click.echo(f"serving stationmap on http://{host}:{port} with {workers} workers{proxies}")
+    serve(host, port, workers, settings)
+
+
+def _server_overrides(
+    timeout: int | None, access_log_format: str | None, trust_proxy: int | None
+) -> dict[str, Any]:
+    """The settings ``serve``'s options override (those given)."""
+    from .config import parse_access_log_format
+
+    overrides: dict[str, Any] = {"worker_timeout": timeout, "trust_proxy": trust_proxy}
+    if access_log_format is not None:
+        try:
+            overrides["access_log_format"] = parse_access_log_format(
+                "--access-log-format", access_log_format
+            )
+        except StationmapError as exc:
+            raise click.BadParameter(
+                exc.message.partition(": ")[2], param_hint="--access-log-format"
+            ) from None
+    return {field: value for field, value in overrides.items() if value is not None}
 
 
 def _require_schema(store: Store) -> None:

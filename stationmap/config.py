@@ -71,6 +71,51 @@ def _parse_path(env: str, raw: str) -> Path:
     return Path(raw.strip()).expanduser()
 
 
+def _parse_whole_number(low: int, high: int, example: str) -> Callable[[str, str], int]:
+    """A parser for a whole number from ``low`` to ``high``; ``example`` says what it counts."""
+
+    def parse(env: str, raw: str) -> int:
+        text = raw.strip()
+        if not (text.isascii() and text.isdigit() and low <= int(text) <= high):
+            raise ConfigError(
+                f"{env}: got {raw!r}, expected a whole number from {low} to {high} ({example})"
+            )
+        return int(text)
+
+    return parse
+
+
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+"""gunicorn's default access log line (the Combined Log Format), and the milliseconds taken."""
+
+
+def parse_access_log_format(env: str, raw: str) -> str:
+    """A gunicorn access log format: ``%(NAME)s`` items such as ``%(h)s`` (the client),
+    ``%(r)s`` (the request line), ``%(s)s`` (the status), ``%(M)s`` (milliseconds)."""
+    text = raw.strip()
+    try:
+        text % _AnyAtom()
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(
+            f"{env}: got {raw!r}, expected a gunicorn access log format "
+            f"such as '%(h)s \"%(r)s\" %(s)s %(M)sms' ({exc})"
+        ) from None
+    if "%(" not in text:
+        raise ConfigError(
+            f"{env}: got {raw!r}, expected a gunicorn access log format with at least "
+            "one %(NAME)s item, such as '%(h)s \"%(r)s\" %(s)s %(M)sms'"
+        )
+    return text
+
+
+class _AnyAtom(dict[str, object]):
+    """Stands in for gunicorn's log atoms: the durations and the byte count are numbers,
+    every other item (headers ``%({name}i)s`` included) is text."""
+
+    def __missing__(self, key: str) -> object:
+        return 0 if key in ("T", "D", "M", "B") else "-"
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "STATIONMAP_DATABASE_URL",
@@ -119,6 +164,31 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_text,
     ),
     Setting(
+        "STATIONMAP_WORKER_TIMEOUT",
+        "worker_timeout",
+        "60",
+        "Seconds a server worker may spend on one request before gunicorn restarts it "
+        "(`stationmap serve --timeout` overrides).",
+        _parse_whole_number(1, 3600, "seconds"),
+    ),
+    Setting(
+        "STATIONMAP_ACCESS_LOG_FORMAT",
+        "access_log_format",
+        ACCESS_LOG_FORMAT,
+        "The server's access log line, in gunicorn's format (`stationmap serve "
+        "--access-log-format` overrides).",
+        parse_access_log_format,
+    ),
+    Setting(
+        "STATIONMAP_TRUST_PROXY",
+        "trust_proxy",
+        "0",
+        "How many proxies (nginx) stand in front of the server: their X-Forwarded-For, "
+        "-Proto and -Host headers then give the client's address, the scheme and the host. "
+        "0 trusts none; set it only when clients cannot reach the server but through them.",
+        _parse_whole_number(0, 5, "proxies in front: 0 for none, 1 behind one nginx"),
+    ),
+    Setting(
         "STATIONMAP_LOG_LEVEL",
         "log_level",
         "INFO",
@@ -138,6 +208,9 @@ class Settings:
     finder: str = "memory"
     basemap: str = "osm"
     tianditu_key: str = ""
+    worker_timeout: int = 60
+    access_log_format: str = ACCESS_LOG_FORMAT
+    trust_proxy: int = 0
     log_level: str = "INFO"
 
     @property

@@ -19,6 +19,20 @@ def test_defaults_use_the_embedded_spatialite_file():
     assert settings.effective_database_url.startswith("sqlite:///")
     assert settings.effective_database_url.endswith("instance/stationmap.sqlite")
     assert settings.log_level == "INFO"
+    assert (settings.worker_timeout, settings.trust_proxy) == (60, 0)
+    assert settings.access_log_format.startswith('%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s')
+
+
+def test_server_settings_are_read():
+    settings = load_settings(
+        {
+            "STATIONMAP_WORKER_TIMEOUT": " 120 ",
+            "STATIONMAP_TRUST_PROXY": "1",
+            "STATIONMAP_ACCESS_LOG_FORMAT": '%(h)s "%(r)s" %(s)s %(M)sms %({x-request-id}i)s',
+        }
+    )
+    assert (settings.worker_timeout, settings.trust_proxy) == (120, 1)
+    assert settings.access_log_format.endswith("%({x-request-id}i)s")
 
 
 def test_environment_is_read():
@@ -46,6 +60,14 @@ def test_overrides_win_over_the_environment():
         ("STATIONMAP_LOG_LEVEL", "loud", "expected one of DEBUG"),
         ("STATIONMAP_BASEMAP", "google", "expected one of osm"),
         ("STATIONMAP_FINDER", "redis", "expected memory or database"),
+        ("STATIONMAP_WORKER_TIMEOUT", "0", "expected a whole number from 1 to 3600"),
+        ("STATIONMAP_WORKER_TIMEOUT", "30s", "expected a whole number from 1 to 3600"),
+        ("STATIONMAP_WORKER_TIMEOUT", "３０", "expected a whole number from 1 to 3600"),
+        ("STATIONMAP_TRUST_PROXY", "yes", "expected a whole number from 0 to 5"),
+        ("STATIONMAP_TRUST_PROXY", "-1", "1 behind one nginx"),
+        ("STATIONMAP_ACCESS_LOG_FORMAT", "%(h", "incomplete format key"),
+        ("STATIONMAP_ACCESS_LOG_FORMAT", "%(h)d", "expected a gunicorn access log format"),
+        ("STATIONMAP_ACCESS_LOG_FORMAT", "", "with at least one"),
     ],
 )
 def test_bad_values_are_refused_naming_the_variable(env, value, message):
