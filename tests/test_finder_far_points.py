@@ -204,8 +204,8 @@ def test_the_api_refuses_far_points_with_a_400_naming_them(any_app, path):
     assert response.status_code == 400, response.get_data(as_text=True)
     error = response.get_json()["error"]
     assert error["code"] == "outside_service_area"
-    assert error["message"].startswith("lon, lat: got "), error["message"]
-    assert "km from mainland China" in error["message"] and "超出服务范围" in error["message"]
+    assert error["message"].startswith("该位置（经度 "), error["message"]
+    assert "超出服务范围" in error["message"] and "/ lon, lat: got " in error["message"]
     assert math.isfinite(error["lon"]) and error["served_within_km"] == SERVED_MARGIN_M / 1000
 
 

@@ -93,8 +93,8 @@ def check_served(lon: float, lat: float) -> None:
 
 
 def _outside_error(lon: float, lat: float, metres: float) -> OutsideServiceArea:
-    """The 400 for a point ``metres`` outside the outline: English first (naming the
-    parameters, as every API message does), then Chinese for the pages."""
+    """The 400 for a point ``metres`` outside the outline, in Chinese (which the pages show
+    as it is) and then English, as the importer's messages are."""
     lon_text, lat_text = _degrees(lon), _degrees(lat)
     km = f"{metres / 1000:,.0f}"
     served = f"{SERVED_MARGIN_M / 1000:,.0f}"
@@ -107,7 +107,7 @@ def _outside_error(lon: float, lat: float, metres: float) -> OutsideServiceArea:
         f"point in the area served (mainland China and up to {served} km around it)"
     )
     return OutsideServiceArea(
-        f"{en} / {zh}",
+        f"{zh} / {en}",
         lon=lon,
         lat=lat,
         distance_km=round(metres / 1000),
