@@ -82,7 +82,7 @@ class ServiceArea:
 
 @cache
 def service_area() -> ServiceArea:
-    """The area served, built once per process from the reference layers (about 30 ms)."""
+    """The area served, built once per process from the reference layers (about 45 ms)."""
     frame = gpd.read_parquet(data_path("regions", "china_outline.parquet"))
     return ServiceArea(frame.geometry.iloc[0])
 
