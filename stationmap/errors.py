@@ -35,6 +35,12 @@ class BadRequest(StationmapError):
     code = "bad_request"
 
 
+class OutsideServiceArea(BadRequest):
+    """A query point lies outside the area the finder serves (mainland China and around it)."""
+
+    code = "outside_service_area"
+
+
 class NotFound(StationmapError):
     """The thing asked for does not exist."""
 

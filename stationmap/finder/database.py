@@ -4,7 +4,10 @@ Used when ``STATIONMAP_FINDER=database`` (and as the benchmark's per-request pee
 PostGIS orders candidates with its geography KNN operator (sphere distances, from
 the geography index); SpatiaLite with the ellipsoidal distance itself. Exact
 metres come from the database's spheroid distance, and the answer is accepted
-only when no station beyond the candidates could still be nearer.
+only when no station beyond the candidates could still be nearer: a station left out
+has an ordering key at least the last candidate's, so its spheroid distance is at
+least that key divided by :data:`KEY_OVER_SPHEROID_MAX`. A point outside the area
+served is refused before any SQL runs (:mod:`.service_area`).
 """
 
 from __future__ import annotations
@@ -23,9 +26,16 @@ from ..store.records import station_from_row, station_select
 from ..store.schema import stations
 from ..types import FoundStation
 from .filters import StaticFilter, StationFilter
+from .service_area import check_served
 
-SPHERE_SLACK = 0.995
-"""A sphere distance is at least this share of the spheroid distance (WGS-84: ~0.3%)."""
+KEY_OVER_SPHEROID_MAX = 1.006
+"""The ordering key is at most this many times the spheroid (WGS-84) distance.
+
+PostGIS's key is the distance on a sphere of the mean radius (6,371,008.8 m) over the
+same latitudes and longitudes: up to 1.0056 times the spheroid's for short
+north-south steps at the equator, where the meridian's radius of curvature is
+smallest (6,335,439 m), and down to 0.9955 near the poles. SpatiaLite's key is the
+spheroid distance itself (ratio 1)."""
 
 
 def nearest_by_sql(
@@ -37,6 +47,7 @@ def nearest_by_sql(
     max_distance_m: float | None = None,
 ) -> list[FoundStation]:
     """The k nearest stations passing the filter, asked of the database, nearest first."""
+    check_served(lon, lat)
     station_filter = station_filter or StationFilter()
     moment = station_filter.open_at
     want = k + 1
@@ -48,7 +59,7 @@ def nearest_by_sql(
             key=lambda f: (f.distance_m, f.station.id),
         )[:k]
         last_key = rows[-1].order_key if rows else math.inf
-        proven = len(kept) == k and _metres(kept[-1]) * SPHERE_SLACK <= last_key
+        proven = len(kept) == k and _metres(kept[-1]) * KEY_OVER_SPHEROID_MAX <= last_key
         if exhausted or proven:
             return [f for f in kept if max_distance_m is None or _metres(f) <= max_distance_m]
         want *= 4
@@ -74,7 +85,7 @@ def _candidates(
         .limit(limit)
     )
     if max_distance_m is not None:
-        query = query.where(order_key <= max_distance_m / SPHERE_SLACK)
+        query = query.where(order_key <= max_distance_m * KEY_OVER_SPHEROID_MAX)
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
     return rows, len(rows) < limit

@@ -4,13 +4,16 @@ Stations are indexed by their Earth-centred (ECEF) position on the ellipsoid, in
 metres. The straight-line (chord) distance between two such points never exceeds the
 geodesic distance along the surface, so the chord is a lower bound the finder uses to
 prove its answers exact; the geodesic itself comes from PROJ (``pyproj.Geod``,
-Karney's algorithm). Ordering by degrees, as a plain ``geom <-> point`` does, is
+Karney's algorithm). Far from the point the chord falls well short of the geodesic
+(by 19% at 13,000 km), so :func:`chord_reach` gives a tighter bound there, from the
+angle at the Earth's centre. Ordering by degrees, as a plain ``geom <-> point`` does, is
 not used anywhere: a degree of longitude shrinks with latitude.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 from pyproj import Geod
@@ -20,6 +23,17 @@ WGS84_E2 = 6.694379990141317e-3
 GEOD = Geod(ellps="WGS84")
 MIN_RADIUS_M = WGS84_A * (1.0 - WGS84_E2)
 """The smallest radius of curvature of the ellipsoid (meridian at the equator)."""
+POLAR_RADIUS_M = WGS84_A * math.sqrt(1.0 - WGS84_E2)
+"""The semi-minor axis: no point of the ellipsoid is nearer the Earth's centre."""
+
+
+class _Tally(threading.local):
+    """Geodesics computed so far by this thread (see :func:`geodesics_computed`)."""
+
+    count = 0
+
+
+_TALLY = _Tally()
 
 
 def ecef(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -69,8 +83,34 @@ def chords_apart(chords: list[float], count: int) -> bool:
     return True
 
 
+def chord_reach(point_radius: float, metres: float) -> float:
+    """The longest chord from a point to any point of the ellipsoid ``metres`` away or nearer.
+
+    ``point_radius`` is the point's distance from the Earth's centre. Any curve on the
+    ellipsoid stays at least :data:`POLAR_RADIUS_M` (b) from the centre, so its length is
+    at least b times the angle it turns through as seen from the centre: a geodesic of
+    ``metres`` spans an angle of at most metres / b. The chord over that angle is longest
+    when the other end is nearest or farthest from the centre (b or a), the law of
+    cosines being convex in that radius; and no chord is longer than the geodesic. Within
+    a few thousand kilometres the plain chord bound (``metres``) is the tighter one; far
+    away this one is within about 0.3% of the truth, where the chord bound is 19% off.
+    """
+    cos_angle = math.cos(min(metres / POLAR_RADIUS_M, math.pi))
+    squares = (
+        point_radius * point_radius + r * r - 2.0 * point_radius * r * cos_angle
+        for r in (POLAR_RADIUS_M, WGS84_A)
+    )
+    return min(metres, math.sqrt(max(squares)))
+
+
+def geodesics_computed() -> int:
+    """How many geodesics this thread has computed so far (a measure of a query's work)."""
+    return _TALLY.count
+
+
 def geodesic_m(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
     """Geodesic distances in metres from one point to many, on the WGS-84 ellipsoid."""
     count = len(lons)
+    _TALLY.count += count
     _, _, dist = GEOD.inv(np.full(count, lon), np.full(count, lat), lons, lats)
     return np.asarray(dist, dtype=float)

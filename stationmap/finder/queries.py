@@ -2,15 +2,17 @@
 
 Every function takes a :class:`StationFilter` and returns plain
 :class:`FoundStation` results. Nearest-neighbour answers are exact: candidates come
-from the k-d tree in order of chord distance, which never exceeds the geodesic, so
-once the k-th best geodesic is no farther than the nearest chord not yet looked at,
-no station left out can be nearer.
+from the k-d tree in order of chord distance, which bounds the geodesic, so once the
+k-th best geodesic is within the reach of the nearest chord not yet looked at, no
+station left out can be nearer. Queries with a point refuse one outside the area
+served (:mod:`.service_area`), so none can spend seconds on the far side of the Earth.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -20,13 +22,15 @@ from ..hours import STATE_NAMES
 from ..types import FoundStation
 from .filters import StationFilter
 from .geodesy import (
+    chord_reach,
     chords_apart,
     ecef_point,
     geodesic_m,
     mean_radius_m,
 )
-from .index import GRID_COLUMNS, GRID_DEG, GRID_ORIGIN, StationIndex
+from .index import GRID_COLUMNS, GRID_DEG, GRID_ORIGIN, SearchSpace, StationIndex
 from .places import rows_containing
+from .service_area import SURELY_SERVED_CHORD_M, check_served
 
 MAX_K = 50
 DEFAULT_FILTER = StationFilter()
@@ -46,53 +50,96 @@ def find_nearest(
 ) -> list[FoundStation]:
     """The ``k`` stations nearest to (lon, lat) that pass the filter, nearest first.
 
-    Asks the k-d tree for k + 1 candidates by chord (more when the filter's clock
-    part drops some), then proves the order exact: see :func:`_settle_nearest`.
+    Asks the k-d tree for k + 1 candidates by chord and proves the order exact (see
+    :func:`_settle_nearest`). A point outside the area served is refused
+    (:mod:`.service_area`); one near a station needs no look at the outline.
     """
     station_filter = station_filter or DEFAULT_FILTER
     space = index.search_space(station_filter)
     point = ecef_point(lon, lat)
-    want = k + 1
-    while space.size:
-        asked = min(want, space.size)
-        chords, positions = space.nearest(point, asked, max_distance_m)
-        exhausted = len(positions) < asked or asked == space.size
-        rows = space.rows_at(positions)
-        settled = _settle_nearest(index, lon, lat, rows, chords, k, exhausted)
-        if settled is not None:
-            rows, distances = settled
-            return found_results(
-                index, rows, distances, at or station_filter.open_at, max_distance_m
-            )
-        want *= 4
-    return []
+    asked = min(k + 1, space.size)
+    chords, positions = space.nearest(point, asked, max_distance_m)
+    if not chords or chords[0] > SURELY_SERVED_CHORD_M:
+        check_served(lon, lat)
+    if not chords:
+        return []
+    exhausted = len(positions) < asked or asked == space.size
+    first = _Candidates(space.rows_at(positions), chords, exhausted)
+    rows, distances = _settle_nearest(index, space, (lon, lat), first, k, max_distance_m)
+    return found_results(index, rows, distances, at or station_filter.open_at, max_distance_m)
+
+
+@dataclass
+class _Candidates:
+    """Stations from the k-d tree, nearest chord first, and whether they are all there are."""
+
+    rows: list[int]
+    chords: list[float]
+    exhausted: bool
+    """No station left out is within the chord asked for (or the space is used up)."""
 
 
 def _settle_nearest(
     index: StationIndex,
-    lon: float,
-    lat: float,
-    rows: list[int],
-    chords: list[float],
+    space: SearchSpace,
+    lonlat: tuple[float, float],
+    found: _Candidates,
     k: int,
-    exhausted: bool,
-) -> tuple[list[int], list[float]] | None:
-    """The k nearest of the candidates with their geodesic distances, or None if unproven.
+    max_distance_m: float | None,
+) -> tuple[list[int], list[float]]:
+    """The k nearest stations and their geodesic distances, proven exact.
 
-    Candidates arrive in chord order, and no station left out has a smaller chord
-    than the last candidate. When every neighbouring pair of chords up to the k-th
-    is far enough apart (:func:`chords_apart`), chord order is geodesic
-    order and distances follow from the chords; otherwise PROJ's geodesic decides,
-    and the answer stands only if the k-th geodesic is within the last chord.
+    Candidates arrive in chord order, and no station left out has a smaller chord than
+    the last one. When every neighbouring pair of chords up to the k-th is far enough
+    apart (:func:`chords_apart`), chord order is geodesic order and distances follow
+    from the chords. Otherwise PROJ's geodesic decides: the k-th best geodesic g so far
+    bounds the answer, no station whose chord exceeds :func:`chord_reach` of g can be
+    in it, and the candidates grow (fourfold, within that reach) until none left out
+    is within it. Each station's geodesic is computed at most once, and only stations
+    within the reach of the k nearest by chord are ever looked at.
     """
+    rows, chords = found.rows, found.chords
     cut = min(k, len(rows))
-    if cut and chords[cut - 1] <= ARC_FORMULA_MAX_M and chords_apart(chords, cut):
-        diameter = 2.0 * mean_radius_m(lat)
+    if chords[cut - 1] <= ARC_FORMULA_MAX_M and chords_apart(chords, cut):
+        diameter = 2.0 * mean_radius_m(lonlat[1])
         return rows[:cut], [diameter * math.asin(c / diameter) for c in chords[:cut]]
-    best, distances = _nearest_by_geodesic(index, lon, lat, np.asarray(rows, dtype=np.int64), k)
-    if exhausted or len(best) == 0 or distances[-1] <= chords[-1]:
-        return best.tolist(), distances.tolist()
-    return None
+    point = ecef_point(*lonlat)
+    known: dict[int, float] = {}
+    while True:
+        best, distances = _best_known(index, lonlat, found.rows, known, k)
+        reach = _reach(math.hypot(*point), distances, k, max_distance_m)
+        if found.exhausted or reach <= found.chords[-1]:
+            return best, distances
+        asked = min(4 * len(found.rows), space.size)
+        chords, positions = space.nearest(point, asked, reach)
+        exhausted = len(positions) < asked or asked == space.size
+        found = _Candidates(space.rows_at(positions), chords, exhausted)
+
+
+def _best_known(
+    index: StationIndex,
+    lonlat: tuple[float, float],
+    rows: list[int],
+    known: dict[int, float],
+    k: int,
+) -> tuple[list[int], list[float]]:
+    """The k nearest of every station measured so far, measuring ``rows`` not yet measured."""
+    fresh = np.asarray([r for r in rows if r not in known], dtype=np.int64)
+    if len(fresh):
+        measured = geodesic_m(lonlat[0], lonlat[1], index.lon[fresh], index.lat[fresh])
+        known.update(zip(fresh.tolist(), measured.tolist(), strict=True))
+    every = np.fromiter(known, np.int64, len(known))
+    metres = np.fromiter(known.values(), float, len(known))
+    order = np.lexsort((every, metres))[:k]
+    return every[order].tolist(), metres[order].tolist()
+
+
+def _reach(
+    point_radius: float, distances: list[float], k: int, max_distance_m: float | None
+) -> float:
+    """The longest chord a station in the answer can have, given the k best so far."""
+    reach = chord_reach(point_radius, distances[-1]) if len(distances) == k else math.inf
+    return reach if max_distance_m is None else min(reach, max_distance_m)
 
 
 def find_within(
@@ -104,13 +151,16 @@ def find_within(
     limit: int = MAX_LIMIT,
     at: datetime | None = None,
 ) -> list[FoundStation]:
-    """Every station within ``radius_m`` of (lon, lat) that passes the filter, nearest first."""
+    """Every station within ``radius_m`` of (lon, lat) that passes the filter, nearest first.
+
+    At most ``limit``; a point outside the area served is refused (:mod:`.service_area`).
+    """
     station_filter = station_filter or StationFilter()
     at = at or station_filter.open_at
     space = index.search_space(station_filter)
     rows = space.to_rows(space.within(ecef_point(lon, lat), radius_m))
-    best, distances = _nearest_by_geodesic(index, lon, lat, rows, len(rows))
-    return found_results(index, best, distances.tolist(), at, radius_m)[:limit]
+    best, distances = _nearest_by_geodesic(index, lon, lat, rows, limit)
+    return found_results(index, best, distances.tolist(), at, radius_m)
 
 
 def find_in_viewport(
@@ -155,29 +205,14 @@ def search_text(
         raise BadRequest(
             "q: got an empty text, expected words to look for", code="invalid_parameter"
         )
+    if near is not None:
+        check_served(*near)  # before scanning the text: a far point costs nothing
     rows = _rows_matching(index, words)
     rows = rows[index.passing(station_filter, rows)]
     if near is not None:
-        best, distances = _nearest_of_rows(index, near[0], near[1], rows, limit)
+        best, distances = _nearest_by_geodesic(index, near[0], near[1], rows, limit)
         return found_results(index, best, distances.tolist(), at)
     return found_results(index, _rank_by_name(index, rows, words)[:limit], None, at)
-
-
-def _nearest_of_rows(
-    index: StationIndex, lon: float, lat: float, rows: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_nearest_by_geodesic` for many rows (a common word matches thousands).
-
-    Only rows whose chord is within the k-th nearest chord's geodesic can be among the
-    k nearest, since a chord is never longer than the geodesic: a few geodesics
-    instead of one per row (173,000 cost 0.4 s).
-    """
-    if len(rows) <= 4 * k:
-        return _nearest_by_geodesic(index, lon, lat, rows, k)
-    chords = np.linalg.norm(index.xyz[rows] - np.asarray(ecef_point(lon, lat)), axis=1)
-    first = rows[np.argpartition(chords, k - 1)[:k]]
-    reach = geodesic_m(lon, lat, index.lon[first], index.lat[first]).max() + 1.0  # rounding
-    return _nearest_by_geodesic(index, lon, lat, rows[chords <= reach], k)
 
 
 def get_station(index: StationIndex, station_id: str, at: datetime | None = None) -> FoundStation:
@@ -209,10 +244,30 @@ def county_stations(
 def _nearest_by_geodesic(
     index: StationIndex, lon: float, lat: float, rows: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` of ``rows`` nearest to (lon, lat) by geodesic, and their distances."""
-    if len(rows) == 0:
-        return rows, np.zeros(0)
-    distances = geodesic_m(lon, lat, index.lon[rows], index.lat[rows])
+    """The ``k`` of ``rows`` nearest to (lon, lat) by geodesic, and their distances.
+
+    Refuses a point outside the area served, as every finder query with a point does.
+    Only rows whose chord is within :func:`chord_reach` of the k-th geodesic among the
+    k nearest by chord are measured with PROJ, so a long list (a text search over the
+    whole country) costs a chord each and about k geodesics, wherever the point lies.
+    """
+    check_served(lon, lat)
+    if len(rows) <= k:
+        return _ranked(rows, geodesic_m(lon, lat, index.lon[rows], index.lat[rows]), k)
+    point = ecef_point(lon, lat)
+    chords = np.linalg.norm(index.xyz[rows] - point, axis=1)
+    first = np.argpartition(chords, k - 1)[:k]
+    measured = geodesic_m(lon, lat, index.lon[rows[first]], index.lat[rows[first]])
+    within = chords <= chord_reach(math.hypot(*point), float(measured.max()))
+    within[first] = False
+    rest = rows[within]
+    rows = np.concatenate((rows[first], rest))
+    distances = np.concatenate((measured, geodesic_m(lon, lat, index.lon[rest], index.lat[rest])))
+    return _ranked(rows, distances, k)
+
+
+def _ranked(rows: np.ndarray, distances: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest of ``rows`` (ties by row), and their distances."""
     order = np.lexsort((rows, distances))[:k]
     return rows[order], distances[order]
 
