@@ -112,14 +112,13 @@ class StationIndex:
         self.hours_list = self.hours.tolist()
 
     def _build_lookups(self) -> None:
-        self.row_of_id: dict[str, int] | RowsById = {
-            s.id: row for row, s in enumerate(self.stations)
-        }
+        self._rows_by_id = {s.id: row for row, s in enumerate(self.stations)}
+        self.row_of_id: dict[str, int] | RowsById = self._rows_by_id
         adcodes = np.array([s.adcode for s in self.stations], dtype=object)
         order = np.argsort(adcodes, kind="stable")
         codes, starts = np.unique(adcodes[order], return_index=True)
         groups = np.split(order, starts[1:]) if len(order) else []
-        self.rows_by_adcode: dict[str, np.ndarray] = dict(zip(codes, groups, strict=True))
+        self.rows_by_adcode = dict(zip(codes, groups, strict=True))
         keys = _grid_keys(self.lon, self.lat)
         self.grid_order = np.argsort(keys, kind="stable")
         self.grid_keys = keys[self.grid_order]
@@ -160,7 +159,7 @@ class StationIndex:
         self.overlay = {**self.overlay, **changes}
         self._overlay_rows = {**self._overlay_rows, **dict.fromkeys(changes)}
         self._overlay_rows.update((s.id, int(r)) for s, r in zip(added, new_rows, strict=True))
-        self.row_of_id = RowsById(self.base.row_of_id, self._overlay_rows)
+        self.row_of_id = RowsById(self.base._rows_by_id, self._overlay_rows)
         self.superseded = np.union1d(self.superseded, np.asarray(old_rows, dtype=np.int64))
         self._regroup_counties(old_rows, added, new_rows)
         self._add_to_grid(new_rows)
@@ -317,11 +316,9 @@ class StationIndex:
                 text, starts = self.base.corpus()
                 start = len(self.base.stations)
             texts = [f"{s.name}\t{s.address}\n" for s in self.stations[start:]]
-            offsets = np.cumsum([len(text)] + [len(t) for t in texts[:-1]]) if texts else []
-            self._corpus = (
-                text + "".join(texts),
-                np.concatenate((starts, np.asarray(offsets, dtype=np.int64))),
-            )
+            lengths = np.array([len(text)] + [len(t) for t in texts[:-1]], dtype=np.int64)
+            offsets = np.cumsum(lengths) if texts else np.zeros(0, dtype=np.int64)
+            self._corpus = (text + "".join(texts), np.concatenate((starts, offsets)))
         return self._corpus
 
 
