@@ -42,6 +42,8 @@ VALID = {
     "/api/v1/stations/{station_id}": ["", "crs=gcj02"],
     "/api/v1/regions/provinces": ["", "crs=bd09"],
     "/api/v1/counties/{adcode}/stations": ["", "status=active,closed"],
+    "/healthz": [""],
+    "/readyz": [""],
 }
 """Requests each route answers with a 200 (station_id and adcode filled in per test)."""
 
@@ -65,6 +67,8 @@ INVALID = {
     "/api/v1/stations/{station_id}": ["crs=foo"],
     "/api/v1/regions/provinces": ["crs=utm"],
     "/api/v1/counties/{adcode}/stations": ["amenities=sauna"],
+    "/healthz": ["bogus=1"],
+    "/readyz": ["bogus=1"],
 }
 """Requests each route refuses with a 400 (or outside_china)."""
 

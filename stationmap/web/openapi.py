@@ -242,10 +242,9 @@ def _readiness_schema() -> dict[str, Any]:
                 "properties": {
                     "reachable": {"type": "boolean"},
                     "dialect": {"type": "string"},
-                    "ms": {"type": "number"},
                 },
             },
-            "uptime_seconds": {"type": "number"},
+            "started_at": {"type": "string", "format": "date-time"},
         },
     }
 

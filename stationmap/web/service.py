@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -26,7 +27,8 @@ class Service:
         self.settings = settings
         self.store = store
         self.live = live
-        self.started_at = time.time()
+        self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
+        """When this process's app was built (ISO 8601, UTC)."""
         self._notice: tuple[float, str | None] = (-NOTICE_SECONDS, None)
 
     def index(self) -> StationIndex:
@@ -45,8 +47,13 @@ class Service:
         return self.live.current()
 
     def readiness(self) -> dict[str, Any]:
-        """Whether this process can answer (index loaded, database reachable), with figures."""
+        """Whether this process can answer (index loaded, database reachable), with figures.
+
+        Asking starts the index loading in the background if nothing has yet.
+        """
         index = self.live.loaded()
+        if index is None:
+            self.live.warm()
         database = self._database_check()
         return {
             "ready": index is not None and database["reachable"],
@@ -59,11 +66,10 @@ class Service:
                 "ready_in_seconds": None if index is not None else self.live.seconds_to_ready(),
             },
             "database": database,
-            "uptime_seconds": round(time.time() - self.started_at, 1),
+            "started_at": self.started_at,
         }
 
     def _database_check(self) -> dict[str, Any]:
-        started = time.perf_counter()
         try:
             with self.store.reading() as conn:
                 conn.execute(text("SELECT 1"))
@@ -71,8 +77,7 @@ class Service:
         except Exception:  # any failure means not ready; the log says which
             log.exception("the readiness check could not reach the database")
             reachable = False
-        milliseconds = (time.perf_counter() - started) * 1e3
-        return {"reachable": reachable, "dialect": self.store.dialect, "ms": round(milliseconds, 2)}
+        return {"reachable": reachable, "dialect": self.store.dialect}
 
     def notice(self) -> str | None:
         """The synthetic-data notice while the demo set is loaded, else None (asked every 5 s)."""
