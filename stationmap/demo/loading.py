@@ -39,6 +39,7 @@ def load_demo(
             replace_format="demo",
             progress=progress,
         )
+    store.after_bulk_write(len(frame))
     return store.get_batch(batch.public_id)
 
 
