@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -177,3 +178,24 @@ def test_an_import_reaches_a_follower_without_a_new_base(store):
     stored = store.read_stations()
     assert sorted(s.id for s in again.current_stations()) == sorted(s.id for s in stored)
     _same_answers(again, StationIndex(stored), random.Random(5))
+
+
+def test_compacting_while_changes_arrive_loses_none_of_them(store):
+    load_demo(store, count=1500, seed=6)
+    live = LiveIndex(store, poll_seconds=60)
+    first = live.current()
+    ids = [s.id for s in store.read_stations()[:6]]
+    store.update_station(ids[0], {"name": "压缩前改名"}, actor="t")
+    live.refresh()
+    compacting = threading.Thread(target=live.compact)
+    compacting.start()
+    for n, station_id in enumerate(ids[1:]):  # while the new base is being built
+        store.update_station(station_id, {"name": f"压缩时改名{n}"}, actor="t")
+        live.refresh()
+    compacting.join()
+    index = live.refresh()
+    live.stop()
+    assert index.base is not first.base
+    stored = store.read_stations()
+    assert {s.id: s for s in index.current_stations()} == {s.id: s for s in stored}
+    _same_answers(index, StationIndex(stored), random.Random(6))

@@ -36,9 +36,9 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.25
 RELOAD_SHARE = 0.25
 """Above this share of the index changed at once, re-reading everything is cheaper."""
-COMPACT_ROWS = 2000
+COMPACT_ROWS = 1000
 """Past this many overlay rows a new base is built (in the background)."""
-COMPACT_QUIET_SECONDS = 60.0
+COMPACT_QUIET_SECONDS = 10.0
 """A non-empty overlay is compacted once the store has been quiet this long."""
 EXPECTED_LOAD_SECONDS = 10.0
 """How long a first load is expected to take before one has been measured (the
