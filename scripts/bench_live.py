@@ -1,6 +1,7 @@
 """Benchmark how soon a change reaches another process's answers, before and after overlays.
 
     .venv/bin/python scripts/bench_live.py [--database-url URL] [--repeat 3]
+    .venv/bin/python scripts/bench_live.py --served [--database-url URL]
 
 A follower process keeps a :class:`~stationmap.finder.LiveIndex` on the store (as each
 server worker does); this process commits a change and times how long until the
@@ -14,6 +15,11 @@ nearest query on the snapshot that shows the change. Then, in this process,
 ``find_nearest`` with and without an overlay of changed stations, so the price of an
 overlay per query is known too.
 
+With ``--served``, instead: ``stationmap serve`` as ``make run`` starts it (2 workers),
+timed from start to its first nearest answer and to ``/readyz``; the master's and each
+worker's RSS after the load and after 40 national and regional cluster views; and the
+time from a committed rename to every worker answering with it.
+
 The store must hold the demo set (``stationmap load-demo``: 173,000 stations by
 default). The benchmark writes to it: it renames stations and adds 100 stations per
 import (source format ``bench``; remove them with ``load-demo`` again). Progress goes
@@ -25,9 +31,13 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from functools import partial
 from multiprocessing import Queue
 from multiprocessing.synchronize import Event
@@ -187,13 +197,95 @@ def _median_us(index: StationIndex, queries: list[tuple[float, float]]) -> float
     return statistics.median(took) * 1e6
 
 
+def measure_served(url: str, port: int = 5077) -> None:
+    """Start-up, memory and change-to-answer figures of ``stationmap serve`` (2 workers)."""
+    env = {**os.environ, "STATIONMAP_DATABASE_URL": url, "STATIONMAP_LOG_LEVEL": "WARNING"}
+    cli = os.path.join(os.path.dirname(sys.executable), "stationmap")
+    command = [cli, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    base = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        first = _until_ok(base + "/api/v1/stations/nearest?lon=118.8&lat=32.05", started)
+        ready = _until_ok(base + "/readyz", started, in_a_row=10)
+        print(
+            f"start to first nearest answer: {first:.1f} s; to /readyz 200 ten times: {ready:.1f} s"
+        )
+        print(f"RSS after load (MB): {_rss_mb(server.pid)}")
+        for zoom, box in [(4, "70,15,137,55"), (6, "100,20,125,45"), (8, "115,28,122,34")] * 14:
+            _get(f"{base}/api/v1/clusters?bbox={box}&zoom={zoom}")
+        print(f"RSS after 42 cluster views (MB): {_rss_mb(server.pid)}")
+        with Store(create_store_engine(url)) as store:
+            for n in range(3):
+                station_id, name, written_at = _edit_one(store, f"served{n}{time.time():.0f}")
+                seen = _until_answer_has(f"{base}/api/v1/stations/{station_id}", name)
+                print(f"rename to every worker's answer: {seen - written_at:.3f} s")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except OSError:
+        return 0, ""
+
+
+def _until_ok(url: str, started: float, in_a_row: int = 1) -> float:
+    """Seconds since ``started`` until ``url`` answered 200 ``in_a_row`` times."""
+    answered = 0
+    while answered < in_a_row:
+        answered = answered + 1 if _get(url)[0] == 200 else 0
+        if not answered:
+            time.sleep(0.05)
+    return time.perf_counter() - started
+
+
+def _until_answer_has(url: str, text: str, in_a_row: int = 10) -> float:
+    """Wall-clock time from which ``url`` answered with ``text`` ``in_a_row`` times."""
+    first, answered = None, 0
+    while answered < in_a_row:
+        if text in _get(url)[1]:
+            first, answered = first or time.time(), answered + 1
+        else:
+            first, answered = None, 0
+            time.sleep(0.005)
+    return first
+
+
+def _rss_mb(master: int) -> dict[str, int]:
+    """Resident memory of the master and each worker, in MB."""
+    children = subprocess.run(
+        ["pgrep", "-P", str(master)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    found = {"master": _rss_of(master)}
+    found.update({f"worker {n + 1}": _rss_of(int(pid)) for n, pid in enumerate(children)})
+    return found
+
+
+def _rss_of(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) // 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("STATIONMAP_DATABASE_URL"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-before", action="store_true", help="only the code as it is")
+    parser.add_argument("--served", action="store_true", help="figures of `stationmap serve`")
     args = parser.parse_args()
     url = args.database_url or DEFAULT_URL
+    if args.served:
+        measure_served(url)
+        return
     results = {mode: time_visibility(url, mode, args.repeat) for mode in _modes(args)}
     print(f"Commit to visible in another process (median of {args.repeat}), {url}")
     for column, label, unit, scale in ((0, "visible after", "s", 1), (1, "first query", "ms", 1e3)):
