@@ -95,18 +95,34 @@ class OverlaidSpace:
         self.overlay = overlay
         """The changed and added stations that pass the filter (their newest versions)."""
         self.size = base.size - len(self.superseded) + overlay.size
+        box = (overlay.xyz.min(axis=0), overlay.xyz.max(axis=0)) if overlay.size else None
+        self._box = (
+            None if box is None else tuple(zip(box[0].tolist(), box[1].tolist(), strict=True))
+        )
+        """The overlay's bounding box: queries far from it need not search the overlay."""
 
     def nearest(
         self, point: Point, k: int, max_chord: float | None = None
     ) -> tuple[list[float], list[int]]:
         """Chords to and rows of the ``k`` nearest live points, nearest first."""
         found = self._base_nearest(point, k, max_chord)
+        if self._box is None or (len(found) == k and self._gap(point) > found[-1][0]):
+            return [chord for chord, _ in found], [row for _, row in found]
         chords, positions = self.overlay.nearest(point, k, max_chord)
         found += zip(chords, self.overlay.rows_at(positions), strict=True)
         found.sort()
         chords = [chord for chord, _ in found[:k]]
         positions = [position for _, position in found[:k]]
         return chords, positions
+
+    def _gap(self, point: Point) -> float:
+        """Straight-line metres from ``point`` to the overlay's box (0 inside it)."""
+        assert self._box is not None
+        squared = 0.0
+        for value, (low, high) in zip(point, self._box, strict=True):
+            outside = low - value if value < low else value - high if value > high else 0.0
+            squared += outside * outside
+        return squared**0.5
 
     def _base_nearest(self, point: Point, k: int, max_chord: float | None) -> list:
         """(chord, row) of the ``k`` nearest base points not superseded."""
