@@ -162,6 +162,10 @@ class LiveIndex:
             with self._refresh_lock:
                 self._index = self._rebased(fresh, snapshot, self.current())
             return True
+        except Exception:  # keep the overlay; try again after another quiet spell
+            log.exception("compacting the station index failed; will retry")
+            self._changed_at = time.monotonic()
+            return False
         finally:
             self._compacting.release()
 
