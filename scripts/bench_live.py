@@ -35,6 +35,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -204,32 +205,35 @@ def _median_us(index: StationIndex, queries: list[tuple[float, float]]) -> float
 
 def measure_served(url: str, port: int = 5077) -> None:
     """Start-up, memory and change-to-answer figures of ``stationmap serve`` (2 workers)."""
-    env = {**os.environ, "STATIONMAP_DATABASE_URL": url, "STATIONMAP_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "STATIONMAP_DATABASE_URL": url, "STATIONMAP_LOG_LEVEL": "INFO"}
     cli = os.path.join(os.path.dirname(sys.executable), "stationmap")
     command = [cli, "serve", "--host", "127.0.0.1", "--port", str(port)]
-    base = f"http://127.0.0.1:{port}"
-    started = time.perf_counter()
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        first = _until_ok(base + "/api/v1/stations/nearest?lon=118.8&lat=32.05", started)
-        ready = _until_ok(base + "/readyz", started, in_a_row=10)
-        print(
-            f"start to first nearest answer: {first:.1f} s; to /readyz 200 ten times: {ready:.1f} s"
-        )
-        print(f"RSS after load (MB): {_rss_mb(server.pid)}")
-        for zoom, box in [(4, "70,15,137,55"), (6, "100,20,125,45"), (8, "115,28,122,34")] * 14:
-            _get(f"{base}/api/v1/clusters?bbox={box}&zoom={zoom}")
-        print(f"RSS after 42 cluster views (MB): {_rss_mb(server.pid)}")
-        with Store(create_store_engine(url)) as store:
-            for n in range(3):
-                station_id, name, written_at = _edit_one(store, f"served{n}{time.time():.0f}")
-                seen = _until_answer_has(f"{base}/api/v1/stations/{station_id}", name)
-                print(f"rename to every worker's answer: {seen - written_at:.3f} s")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
+    with tempfile.TemporaryFile("w+") as log:
+        started = time.perf_counter()
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            _measure(server, f"http://127.0.0.1:{port}", url, started)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(30)
+        log.seek(0)
+        print(*(f"server: {line.strip()}" for line in log if "index built" in line), sep="\n")
+    print(f"load average: {os.getloadavg()}")
+
+
+def _measure(server: subprocess.Popen, base: str, url: str, started: float) -> None:
+    first = _until_ok(base + "/api/v1/stations/nearest?lon=118.8&lat=32.05", started)
+    ready = _until_ok(base + "/readyz", started, in_a_row=10)
+    print(f"start to first nearest answer: {first:.1f} s; to /readyz 200 ten times: {ready:.1f} s")
+    print(f"RSS after load (MB): {_rss_mb(server.pid)}")
+    for zoom, box in [(4, "70,15,137,55"), (6, "100,20,125,45"), (8, "115,28,122,34")] * 14:
+        _get(f"{base}/api/v1/clusters?bbox={box}&zoom={zoom}")
+    print(f"RSS after 42 cluster views (MB): {_rss_mb(server.pid)}")
+    with Store(create_store_engine(url)) as store:
+        for n in range(3):
+            station_id, name, written_at = _edit_one(store, f"served{n}{time.time():.0f}")
+            seen = _until_answer_has(f"{base}/api/v1/stations/{station_id}", name)
+            print(f"rename to every worker's answer: {seen - written_at:.3f} s")
 
 
 def _get(url: str) -> tuple[int, str]:

@@ -59,7 +59,8 @@ class StationIndex:
     """An immutable, searchable snapshot of stations."""
 
     builds = 0
-    """How many bases this process has built (every snapshot counts here: for tests)."""
+    """How many indexes this process has built from scratch (snapshots made with
+    :meth:`with_changes` are not: they share their base's work)."""
 
     def __init__(
         self,

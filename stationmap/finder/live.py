@@ -37,7 +37,7 @@ POLL_SECONDS = 0.25
 RELOAD_SHARE = 0.25
 """Above this share of the index changed at once, re-reading everything is cheaper."""
 COMPACT_ROWS = 1000
-"""Past this many overlay rows a new base is built (in the background)."""
+"""Once this many stations changed since the base, a new one is built (in the background)."""
 COMPACT_QUIET_SECONDS = 10.0
 """A non-empty overlay is compacted once the store has been quiet this long."""
 EXPECTED_LOAD_SECONDS = 10.0
@@ -182,7 +182,8 @@ class LiveIndex:
 
     def _should_compact(self, index: StationIndex) -> bool:
         quiet = time.monotonic() - self._changed_at >= COMPACT_QUIET_SECONDS
-        return index.overlay_rows >= COMPACT_ROWS or (index.overlay_rows > 0 and quiet)
+        changed = len(index.overlay)  # stations changed, added or deleted since the base
+        return changed >= COMPACT_ROWS or (changed > 0 and quiet)
 
     def stop(self) -> None:
         """Stop following the store (the last snapshot stays readable)."""
