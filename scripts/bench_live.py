@@ -54,6 +54,7 @@ from stationmap.store import Store
 from stationmap.store.backend import create_store_engine
 
 POLL = 0.002
+SETTLE_SECONDS = 30
 DEFAULT_URL = "sqlite:////tmp/stationmap-bench/demo.sqlite"
 
 
@@ -225,7 +226,9 @@ def _measure(server: subprocess.Popen, base: str, url: str, started: float) -> N
     first = _until_ok(base + "/api/v1/stations/nearest?lon=118.8&lat=32.05", started)
     ready = _until_ok(base + "/readyz", started, in_a_row=10)
     print(f"start to first nearest answer: {first:.1f} s; to /readyz 200 ten times: {ready:.1f} s")
-    print(f"RSS after load (MB): {_rss_mb(server.pid)}")
+    print(f"RSS at the first answers (MB): {_rss_mb(server.pid)}")
+    time.sleep(SETTLE_SECONDS)  # the answers' GeoJSON is primed in the background meanwhile
+    print(f"RSS {SETTLE_SECONDS} s later (MB): {_rss_mb(server.pid)}")
     for zoom, box in [(4, "70,15,137,55"), (6, "100,20,125,45"), (8, "115,28,122,34")] * 14:
         _get(f"{base}/api/v1/clusters?bbox={box}&zoom={zoom}")
     print(f"RSS after 42 cluster views (MB): {_rss_mb(server.pid)}")
