@@ -15,6 +15,8 @@ class StationmapError(Exception):
 
     status: int = 500
     code: str = "internal_error"
+    headers: tuple[tuple[str, str], ...] = ()
+    """HTTP headers the answer must carry (a 503's ``Retry-After``)."""
 
     def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
         super().__init__(message)
@@ -87,6 +89,17 @@ class DatabaseUnavailable(StationmapError):
 
     status = 503
     code = "database_unavailable"
+
+
+class IndexLoading(StationmapError):
+    """The station index is still loading (a worker just started): try again shortly."""
+
+    status = 503
+    code = "index_loading"
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"驿站数据正在加载，请稍后再试（约{seconds}秒）", retry_after=seconds)
+        self.headers = (("Retry-After", str(seconds)),)
 
 
 def _json_safe(value: Any) -> Any:

@@ -258,11 +258,12 @@ def _free_port() -> int:
 
 
 def _wait_until_serving(server: LiveServer, process: subprocess.Popen) -> LiveServer:
-    """``server`` once /api/v1/ answers; fails with the server's log if it never does."""
+    """``server`` once /readyz answers 200 (its index loaded); fails with the server's log
+    if it never does."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            server.get_json("/api/v1/")
+            server.get_json("/readyz")
             return server
         except OSError:
             time.sleep(0.1)

@@ -46,6 +46,8 @@ VALID = {
     "/api/v1/stations/{station_id}": ["", "crs=gcj02", "open_at=2026-05-01T18:00%2B08:00"],
     "/api/v1/regions/provinces": ["", "crs=bd09"],
     "/api/v1/counties/{adcode}/stations": ["", "status=active,closed"],
+    "/healthz": [""],
+    "/readyz": [""],
 }
 """Requests each route answers with a 200 (station_id and adcode filled in per test)."""
 
@@ -69,6 +71,8 @@ INVALID = {
     "/api/v1/stations/{station_id}": ["crs=foo"],
     "/api/v1/regions/provinces": ["crs=utm"],
     "/api/v1/counties/{adcode}/stations": ["amenities=sauna"],
+    "/healthz": ["bogus=1"],
+    "/readyz": ["bogus=1"],
 }
 """Requests each route refuses with a 400 (or outside_china)."""
 

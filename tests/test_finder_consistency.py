@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -107,10 +108,22 @@ def served(spatialite_url: str, tmp_path: Path):
     log.close()
 
 
+def _until_every_worker_is_ready(url: str, in_a_row: int = 20) -> None:
+    """Wait until ``url`` answers 200 ``in_a_row`` times (a loading worker answers 503)."""
+    deadline, answered = time.time() + 60, 0
+    while answered < in_a_row:
+        assert time.time() < deadline, "the workers never finished loading their indexes"
+        try:
+            answered = answered + 1 if _get(url)[0] == 200 else 0
+        except urllib.error.HTTPError as error:
+            assert error.code == 503 and error.headers["Retry-After"]
+            answered = 0
+            time.sleep(0.2)
+
+
 def test_http_workers_answer_a_fresh_write_and_stay_whole_during_a_reload(served, spatialite_url):
     nearest = served + "/api/v1/stations/nearest?lon=118.7975&lat=32.0485&k=1"
-    for _ in range(20):  # every worker loads its index
-        assert _get(nearest)[0] == 200
+    _until_every_worker_is_ready(nearest)
     with Store(create_store_engine(spatialite_url)) as store:
         station = add_station(store, name="刚登记的驿站")
         time.sleep(1.0)

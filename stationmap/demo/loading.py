@@ -53,6 +53,7 @@ def load_demo(
         announce("committing", "committing: the database finishes its indexes")
         committing = time.perf_counter()
     log.info("committed in %.1f s", time.perf_counter() - committing)
+    store.after_bulk_write(len(frame))
     return store.get_batch(batch.public_id)
 
 

@@ -28,7 +28,7 @@ from .geodesy import (
     geodesic_m,
     mean_radius_m,
 )
-from .index import GRID_COLUMNS, GRID_DEG, GRID_ORIGIN, SearchSpace, StationIndex
+from .index import GRID_COLUMNS, GRID_DEG, GRID_ORIGIN, Space, StationIndex
 from .places import rows_containing
 from .service_area import SURELY_SERVED_CHORD_M, check_served
 
@@ -81,7 +81,7 @@ class _Candidates:
 
 def _settle_nearest(
     index: StationIndex,
-    space: SearchSpace,
+    space: Space,
     lonlat: tuple[float, float],
     found: _Candidates,
     k: int,

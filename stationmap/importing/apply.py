@@ -26,6 +26,7 @@ def apply_import(store: Store, plan: ImportPlan) -> ImportBatch:
         stations.change(conn, _updates(store, plan), plan.actor, batch)
         stations.change(conn, _closures(plan), plan.actor, batch)
         batches.finish(conn, batch, plan.counts, plan.actor, plan.source_name)
+    store.after_bulk_write(len(plan.additions) + len(plan.updates) + len(plan.closures))
     return store.get_batch(batch.public_id)
 
 

@@ -267,6 +267,23 @@ def drop_knn_index(connection: Connection) -> None:
         connection.execute(text("DROP INDEX IF EXISTS idx_stations_geog"))
 
 
+STATISTICS_TABLES = ("stations", "audit_entries")
+"""The tables a bulk write fills, whose planner statistics it leaves stale."""
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Give the query planner fresh statistics on the tables a bulk write just filled.
+
+    After ``load-demo`` PostGIS had none (autovacuum analyses a minute or more later),
+    and a filtered database-mode query took 253 ms instead of 4.2 ms until ``ANALYZE``.
+    Run after the write commits. PostGIS samples each table (about 0.5 s for the
+    national set); SQLite's ``ANALYZE`` fills ``sqlite_stat1`` for its planner.
+    """
+    with engine.begin() as conn:
+        for table in STATISTICS_TABLES:  # our own names, never user input
+            conn.execute(text(f"ANALYZE {table}"))
+
+
 class feed_key(FunctionElement):
     """The number the change feed compares with a snapshot, for each audit entry.
 

@@ -27,12 +27,16 @@ from ..regions import RegionIndex, load_regions
 from ..station_fields import EDITABLE_FIELDS, audit_view, station_audit_view
 from ..types import AuditEntry, ImportBatch, Station, StationDraft, Union
 from . import audit, batches, migrate, stations, unions
-from .backend import create_store_engine
+from .backend import create_store_engine, refresh_statistics
 from .feed import ChangeFeed, FeedPosition, current_position, read_changes
 from .schema import audit_entries
 from .validation import clean_draft, one_station
 
 log = logging.getLogger(__name__)
+
+
+BULK_WRITE_ROWS = 1000
+"""Writes of this many stations or more refresh the planner's statistics after committing."""
 
 
 class Store:
@@ -179,6 +183,12 @@ class Store:
 
     # -- bulk loads ----------------------------------------------------------------
 
+    def after_bulk_write(self, rows: int) -> None:
+        """Refresh the planner's statistics once a write of ``rows`` stations has committed,
+        if it was large (:data:`BULK_WRITE_ROWS`): see :func:`.backend.refresh_statistics`."""
+        if rows >= BULK_WRITE_ROWS:
+            refresh_statistics(self.engine)
+
     def load_stations(
         self,
         frame: pd.DataFrame,
@@ -206,6 +216,7 @@ class Store:
                 replace_format=replace_format,
                 progress=progress,
             )
+        self.after_bulk_write(len(frame))
         return self.get_batch(batch.public_id)
 
     def get_batch(self, batch_id: str) -> ImportBatch:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -66,8 +67,15 @@ def close_app(app: Flask) -> None:
 
 
 def _prime_answers(index: StationIndex) -> None:
-    """Serialise every station's GeoJSON once the index is loaded (off the request path)."""
-    prime_feature_heads(index.stations)
+    """Serialise every station's GeoJSON in the background once the index is loaded.
+
+    Not before the index serves: priming the national set takes about 5 s of a
+    worker's 13 s start (reading the stations 7.6 s, the index 0.6 s), and until a
+    station is primed its first answer costs only about 13 µs more.
+    """
+    threading.Thread(
+        target=prime_feature_heads, args=(index.stations,), name="prime-answers", daemon=True
+    ).start()
 
 
 def _open_checked_store(settings: Settings) -> Store:

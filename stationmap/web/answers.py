@@ -184,7 +184,9 @@ def error_answer(
 
 def answer_for_error(error: StationmapError) -> Answer:
     """A deliberate error as its JSON answer, with the status it carries."""
-    return error_answer(error.status, error.code, error.message, **error.details)
+    return error_answer(
+        error.status, error.code, error.message, headers=error.headers, **error.details
+    )
 
 
 def finish(request: Request, answer: Answer) -> Reply:

@@ -262,6 +262,24 @@ def county(service: Service, args: QueryArgs, adcode: str) -> Answer:
     return _collection(found, args.crs(), index.notice, args)
 
 
+@answers("/healthz")
+def healthz(service: Service, args: QueryArgs) -> Answer:
+    """200 while the process lives (a liveness probe: it asks nothing of the index or database)."""
+    return json_answer({"status": "alive"}, cache="no-store")
+
+
+@answers("/readyz")
+def readyz(service: Service, args: QueryArgs) -> Answer:
+    """200 once the index is loaded and the database answers, else 503; the figures either way."""
+    figures = service.readiness()
+    if figures["ready"]:
+        return json_answer(figures, cache="no-store")
+    seconds = figures["index"]["ready_in_seconds"] or 1
+    return json_answer(
+        figures, status=503, cache="no-store", headers=(("Retry-After", str(seconds)),)
+    )
+
+
 def nearest_geojson(args: QueryArgs, index: StationIndex) -> bytes:
     """The nearest-stations answer for a query, from the in-memory index, as GeoJSON (UTF-8)."""
     crs = args.crs()

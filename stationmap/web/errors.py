@@ -33,7 +33,9 @@ def register(app: Flask) -> None:
 def _render_stationmap_error(error: StationmapError) -> Response:
     if _under_api():
         return _api_response(answer_for_error(error))
-    return _page(error.status, error.message)
+    response = _page(error.status, error.message)
+    response.headers.extend(error.headers)
+    return response
 
 
 def _render_http_error(error: HTTPException) -> Response:

@@ -133,7 +133,26 @@ ENDPOINTS: dict[str, Endpoint] = {
         ("crs", *FILTER_PARAMS),
         path_params={"adcode": "6-digit county code, e.g. 320102."},
     ),
+    "/healthz": Endpoint("200 while the process lives.", (), returns="Health"),
+    "/readyz": Endpoint(
+        "200 when the station index is loaded and the database reachable, else 503 (with "
+        "Retry-After); the figures either way.",
+        (),
+        returns="Readiness",
+    ),
 }
+
+NEEDS_INDEX = {
+    "/api/v1/stations/nearest",
+    "/api/v1/stations/within",
+    "/api/v1/stations",
+    "/api/v1/clusters",
+    "/api/v1/stations/{station_id}/navigation",
+    "/api/v1/stations/search",
+    "/api/v1/stations/{station_id}",
+    "/api/v1/counties/{adcode}/stations",
+}
+"""Paths answered from the station index: 503 ``index_loading`` while a worker loads it."""
 
 OPTIONAL_HERE = {
     ("/api/v1/stations/search", "lon"),
@@ -184,6 +203,16 @@ def _path_item(path: str, endpoint: Endpoint) -> dict[str, Any]:
     }
     if endpoint.path_params:
         responses["404"] = _error_response(f"No such {_thing(endpoint)} (code not_found).")
+    if path in NEEDS_INDEX:
+        responses["503"] = _error_response(
+            "index_loading: this worker is still loading the stations; retry after the "
+            "Retry-After header's seconds."
+        )
+    if path == "/readyz":
+        responses["503"] = {
+            "description": "Not ready: the index is loading or the database is unreachable.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Readiness"}}},
+        }
     return {
         "get": {
             "summary": endpoint.summary,
@@ -233,6 +262,39 @@ def _path_param(name: str, description: str) -> dict[str, Any]:
     }
 
 
+def _readiness_schema() -> dict[str, Any]:
+    number_or_null = {"type": ["number", "null"]}
+    return {
+        "type": "object",
+        "required": ["ready", "index", "database"],
+        "properties": {
+            "ready": {"type": "boolean"},
+            "index": {
+                "type": "object",
+                "properties": {
+                    "loaded": {"type": "boolean"},
+                    "loading": {"type": "boolean"},
+                    "stations": {"type": ["integer", "null"]},
+                    "overlay_rows": {
+                        "type": ["integer", "null"],
+                        "description": "Stations changed since the index's base was built.",
+                    },
+                    "load_seconds": number_or_null,
+                    "ready_in_seconds": {"type": ["integer", "null"]},
+                },
+            },
+            "database": {
+                "type": "object",
+                "properties": {
+                    "reachable": {"type": "boolean"},
+                    "dialect": {"type": "string"},
+                },
+            },
+            "started_at": {"type": "string", "format": "date-time"},
+        },
+    }
+
+
 def _error_response(description: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -278,6 +340,12 @@ def _schemas() -> dict[str, Any]:
         },
         "SearchResults": _search_results_schema(),
         "ServiceInfo": {"type": "object"},
+        "Health": {
+            "type": "object",
+            "required": ["status"],
+            "properties": {"status": {"type": "string", "enum": ["alive"]}},
+        },
+        "Readiness": _readiness_schema(),
         "Borders": {
             "type": "object",
             "required": ["type", "features", "source"],
