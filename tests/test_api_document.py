@@ -42,8 +42,27 @@ def served(tmp_path_factory, spatialite_template):
     station = add_station(app.extensions["stationmap.store"], "玄武湖驿站", XUANWU)
     client = app.test_client()
     document = client.get("/api/v1/openapi.json").get_json()
-    yield client, document, {"station_id": station.id, "adcode": station.adcode}
+    loading, gate = _loading_twin(path)
+    found = {"station_id": station.id, "adcode": station.adcode}
+    yield client, document, found, loading.test_client()
+    gate.set()
+    close_app(loading)
     close_app(app)
+
+
+def _loading_twin(path):
+    """A second app on the same store whose index load is held open (a restarting worker)."""
+    import threading
+
+    from stationmap import create_app
+    from stationmap.web import FINDER_KEY
+
+    app = create_app({"database_url": f"sqlite:///{path}"})
+    live = app.extensions[FINDER_KEY]
+    gate = threading.Event()
+    live.on_load = lambda index: gate.wait(60)
+    live.warm()
+    return app, gate
 
 
 def _operations(document: dict) -> list[tuple[str, dict]]:
@@ -62,8 +81,11 @@ def _url(path: str, operation: dict, path_values: dict[str, str]) -> str:
     return f"{path}?{'&'.join(query)}"
 
 
-def _provoked(client, path: str, operation: dict, found: dict[str, str]) -> dict[str, object]:
-    """The answer to each kind of request a client can send this path, by expected code."""
+def _provoked(
+    client, path: str, operation: dict, found: dict[str, str], loading
+) -> dict[str, object]:
+    """The answer to each kind of request a client can send this path, by expected code
+    (a 503 where a worker still loading its index answers so)."""
     url = _url(path, operation, found)
     good = client.get(url)
     answers = {
@@ -74,15 +96,18 @@ def _provoked(client, path: str, operation: dict, found: dict[str, str]) -> dict
     }
     if "{" in path:
         answers["404"] = client.get(_url(path, operation, UNKNOWN))
+    while_loading = loading.get(url)
+    if while_loading.status_code == 503:
+        answers["503"] = while_loading
     return answers
 
 
 def test_every_documented_answer_is_what_the_server_sends(served):
-    client, document, found = served
+    client, document, found, loading = served
     disagreements = []
     for path, operation in _operations(document):
         documented = operation["responses"]
-        provoked = _provoked(client, path, operation, found)
+        provoked = _provoked(client, path, operation, found, loading)
         if set(documented) != set(provoked):
             disagreements.append(
                 f"{path}: documents {sorted(documented)}, a client can get {sorted(provoked)}"
@@ -101,9 +126,9 @@ def test_every_documented_answer_is_what_the_server_sends(served):
 
 
 def test_every_documented_body_fits_its_schema(served):
-    client, document, found = served
+    client, document, found, loading = served
     for path, operation in _operations(document):
-        for code, answer in _provoked(client, path, operation, found).items():
+        for code, answer in _provoked(client, path, operation, found, loading).items():
             content = operation["responses"][code].get("content")
             if not content:
                 continue
@@ -114,7 +139,7 @@ def test_every_documented_body_fits_its_schema(served):
 
 
 def test_an_unknown_county_is_a_404_like_its_page(served):
-    client, _, _ = served
+    client, _, _, _ = served
     answer = client.get("/api/v1/counties/999999/stations")
     assert answer.status_code == 404
     assert answer.get_json()["error"]["code"] == "not_found"

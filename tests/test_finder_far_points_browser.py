@@ -47,5 +47,6 @@ def test_a_rider_far_from_china_is_told_the_position_is_outside_the_area(far_pag
     status = far_page.locator("#status")
     expect(status).to_contain_text("超出服务范围", timeout=5_000)
     expect(status).to_contain_text("距中国大陆约")
+    expect(status).not_to_contain_text("expected a point")  # the rider reads Chinese only
     expect(far_page.locator("#list li.station")).to_have_count(0)
     save_screenshot(far_page, f"rider-outside-area-{request.node.callspec.id}.png")

@@ -101,7 +101,13 @@
       state.retry = setTimeout(again, error.retryAfter * 1000);
       return;
     }
-    say("查找失败：" + error.message);
+    say("查找失败：" + chinesePart(error.message));
+  }
+
+  /* Messages the API words in both languages ("中文 / English") are shown in Chinese. */
+  function chinesePart(message) {
+    const [first] = String(message).split(" / ");
+    return /[\u4e00-\u9fff]/.test(first) ? first : message;
   }
 
   /* What the list is measured from, as the status line and the card say it. */
