@@ -4,6 +4,7 @@ queries answered in JSON, through the app and through the real gunicorn."""
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.request
 
@@ -59,6 +60,14 @@ def test_gunicorn_lets_a_long_query_reach_the_json_414(live_server):  # noqa: F8
     status, headers, body = _get(live_server.url + NEAREST + query)
     assert status == 414 and headers["Content-Type"] == "application/json"
     assert b'"uri_too_long"' in body and str(MAX_QUERY_BYTES).encode() in body
+
+
+def test_a_query_too_long_for_gunicorn_gets_the_same_json_414(live_server):  # noqa: F811
+    query = "&pad=" + "x" * 10_000  # the issue's 10 KB query: past what gunicorn reads
+    status, headers, body = _get(live_server.url + NEAREST + query)
+    assert status == 414 and headers["Content-Type"] == "application/json"
+    assert json.loads(body)["error"]["code"] == "uri_too_long"
+    assert headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_a_rider_app_on_another_origin_may_read_the_api(live_server):  # noqa: F811

@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..config import Settings
 from ..errors import StationmapError
+from .worker import REQUEST_LINE_LIMIT
 from .worker_memory import keep_freed_memory
 
 log = logging.getLogger(__name__)
@@ -73,11 +74,11 @@ def gunicorn_options(host: str, port: int, workers: int, settings: Settings) -> 
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "sync",
+        "worker_class": "stationmap.web.worker.StationmapWorker",
         "accesslog": "-",
         "access_log_format": settings.access_log_format,
         "timeout": settings.worker_timeout,
-        "limit_request_line": 8190,  # gunicorn's most: longer queries get our JSON 414
+        "limit_request_line": REQUEST_LINE_LIMIT,  # longer lines: the worker's JSON 414
         **_control_socket(settings.instance_dir, host, port),
     }
 
