@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -100,14 +101,26 @@ def _feature_head(station: Station, lon: float, lat: float) -> str:
     )
 
 
-def prime_feature_heads(stations: Iterable[Station]) -> None:
-    """Serialise every station's fixed part now, so no answer pays for it later.
+def prime_feature_heads(stations: Iterable[Station], pause_s: float = 0.0) -> int:
+    """Serialise every station's fixed part now, so no answer pays for it later; how many.
 
     Measured: a cold station costs about 13 µs to serialise; with national random
     queries that was 65 µs of a 110 µs request until every station had been seen.
+    With ``pause_s``, it sleeps that long after every :data:`PRIME_SLICE` stations: run
+    beside requests, a thread that never sleeps holds the GIL in 5 ms turns, and a
+    nearest query (which lets go of the GIL in the k-d tree) waits for each turn to end:
+    0.4 ms a query instead of 0.04 ms while 173,000 stations were primed.
     """
-    for station in stations:
+    count = 0
+    for count, station in enumerate(stations, 1):
         _fixed_part(station)
+        if pause_s and count % PRIME_SLICE == 0:
+            time.sleep(pause_s)
+    return count
+
+
+PRIME_SLICE = 100
+"""Stations primed between pauses (about 1.3 ms of work)."""
 
 
 def _fixed_part(station: Station) -> bytes:
