@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -563,12 +564,20 @@ def _rider_figures(located: list, painted: list, sizes: list, loads: int) -> lis
 # -- the server, in process -----------------------------------------------------------
 
 
+def _wait_for_priming() -> None:
+    """Let the worker's background GeoJSON priming finish: time the steady state."""
+    for thread in threading.enumerate():
+        if thread.name == "prime-answers":
+            thread.join(timeout=120)
+
+
 def time_in_process(db: Path, folder: Path, samples: list[ClusterSample]) -> list[ClusterSample]:
     """Each sample's path timed through Flask's test client, gzip asked as Chromium does,
     with malloc tuned as in `stationmap serve`'s workers."""
     keep_freed_memory()
     app = create_app({"database_url": f"sqlite:///{db}", "basemap": "none", "instance_dir": folder})
     app.extensions[FINDER_KEY].current()
+    _wait_for_priming()
     client = app.test_client()
     try:
         timed = [replace(s, server_ms=_median_ms(client, s.path)) for s in samples]
