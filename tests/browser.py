@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from commands import stop_process
 from playwright.sync_api import Browser, Page, Request, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -140,15 +141,8 @@ def _demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
     }
     _run_cli(env, "init-db")
     _run_cli(env, "load-demo", "--count", str(DEMO_COUNT), "--seed", str(DEMO_SEED))
-    port = _free_port()
-    log = folder / "serve.log"
-    with log.open("wb") as out:
-        command = [_cli(), "serve", "--host", LOCAL_HOST, "--port", str(port), "--workers", "1"]
-        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        yield _wait_until_serving(LiveServer(f"http://{LOCAL_HOST}:{port}", log), server)
-    finally:
-        _stop(server)
+    with serving(env, folder) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -257,6 +251,21 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@contextlib.contextmanager
+def serving(env: dict[str, str], folder: Path) -> Iterator[LiveServer]:
+    """`stationmap serve` (one worker) on a free local port with ``env``, its log in
+    ``folder``; stopped when the block ends."""
+    port = _free_port()
+    log = folder / "serve.log"
+    with log.open("wb") as out:
+        command = [_cli(), "serve", "--host", LOCAL_HOST, "--port", str(port), "--workers", "1"]
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield _wait_until_serving(LiveServer(f"http://{LOCAL_HOST}:{port}", log), server)
+    finally:
+        stop_process(server)
+
+
 def _wait_until_serving(server: LiveServer, process: subprocess.Popen) -> LiveServer:
     """``server`` once /readyz answers 200 (its index loaded); fails with the server's log
     if it never does."""
@@ -267,18 +276,9 @@ def _wait_until_serving(server: LiveServer, process: subprocess.Popen) -> LiveSe
             return server
         except OSError:
             time.sleep(0.1)
-    _stop(process)
+    stop_process(process)
     log = server.log.read_text(errors="replace")[-3000:]
     pytest.fail(f"`stationmap serve` did not answer at {server.url}:\n{log}", pytrace=False)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _opener() -> urllib.request.OpenerDirector:

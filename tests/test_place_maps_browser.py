@@ -21,13 +21,11 @@ from browser import (  # noqa: F401  (fixtures are found by name)
     LOCAL_HOST,
     LiveServer,
     _cli,
-    _free_port,
     _opener,
     _phone,
-    _stop,
-    _wait_until_serving,
     browser,
     save_screenshot,
+    serving,
 )
 from builders import add_station
 from playwright.sync_api import Browser, Page, expect
@@ -68,15 +66,8 @@ def xuanwu_folder(tmp_path_factory: pytest.TempPathFactory, regions) -> Path:
 def amap_server(xuanwu_folder: Path) -> Iterator[LiveServer]:
     """The app on the 玄武区 store with ``STATIONMAP_BASEMAP=amap`` (GCJ-02 tiles)."""
     env = _env(xuanwu_folder) | {"STATIONMAP_BASEMAP": "amap"}
-    port = _free_port()
-    log = xuanwu_folder / "serve.log"
-    with log.open("wb") as out:
-        command = [_cli(), "serve", "--host", LOCAL_HOST, "--port", str(port), "--workers", "1"]
-        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        yield _wait_until_serving(LiveServer(f"http://{LOCAL_HOST}:{port}", log), server)
-    finally:
-        _stop(server)
+    with serving(env, xuanwu_folder) as server:
+        yield server
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -26,15 +25,13 @@ from browser import (  # noqa: F401  (fixtures are found by name)
     LOCAL_HOST,
     LiveServer,
     _cli,
-    _free_port,
     _phone,
     _run_cli,
-    _stop,
-    _wait_until_serving,
     browser,
     geolocation,
     page,
     save_screenshot,
+    serving,
 )
 from builders import draft
 from playwright.sync_api import Page, expect
@@ -65,15 +62,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory):
     _run_cli(env, "init-db")
     _run_cli(env, "load-demo", "--count", str(DEMO_COUNT), "--seed", str(DEMO_SEED))
     add_searched_stations(url)
-    port = _free_port()
-    log = folder / "serve.log"
-    with log.open("wb") as out:
-        command = [_cli(), "serve", "--host", LOCAL_HOST, "--port", str(port), "--workers", "1"]
-        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        yield _wait_until_serving(LiveServer(f"http://{LOCAL_HOST}:{port}", log), server)
-    finally:
-        _stop(server)
+    with serving(env, folder) as server:
+        yield server
 
 
 def add_searched_stations(url: str) -> None:
