@@ -12,10 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -24,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from commands import stop_process
+from commands import free_port, stationmap_command, stop_process
 from playwright.sync_api import Browser, Page, Request, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -233,10 +230,8 @@ def _note_console_error(message, problems: list[str]) -> None:
         problems.append(f"console error: {message.text} ({message.location.get('url', '')})")
 
 
-def _cli() -> str:
-    """The ``stationmap`` command of the interpreter running the tests."""
-    beside = Path(sys.executable).with_name("stationmap")
-    return str(beside) if beside.exists() else shutil.which("stationmap") or "stationmap"
+_cli = stationmap_command
+"""The ``stationmap`` command (under the name the browser test modules import)."""
 
 
 def _run_cli(env: dict[str, str], *args: str) -> None:
@@ -246,9 +241,7 @@ def _run_cli(env: dict[str, str], *args: str) -> None:
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((LOCAL_HOST, 0))
-        return probe.getsockname()[1]
+    return free_port(LOCAL_HOST)
 
 
 @contextlib.contextmanager

@@ -6,7 +6,6 @@ import json
 import multiprocessing
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from builders import add_station
+from commands import free_port
 from index_follower import follow
 
 from stationmap.demo.loading import load_demo
@@ -64,12 +64,6 @@ def test_a_new_and_a_closed_station_reach_every_process_within_a_second(store, f
     assert all(d is not None and d < 1.0 for d in delays), delays
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str) -> tuple[int, bytes]:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.status, response.read()
@@ -80,7 +74,7 @@ def served(spatialite_url: str, tmp_path: Path):
     """``stationmap serve --workers 2`` on a fresh SpatiaLite store with a small demo set."""
     with Store(create_store_engine(spatialite_url)) as store:
         load_demo(store, count=400, seed=3)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "STATIONMAP_DATABASE_URL": spatialite_url,
