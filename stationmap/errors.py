@@ -109,3 +109,49 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, float):
         return value if value == value and abs(value) != float("inf") else repr(value)
     return repr(value)
+
+
+class Unauthenticated(StationmapError):
+    """The request carries no valid credentials (no session, a bad or expired token)."""
+
+    status = 401
+    code = "unauthenticated"
+    headers = (("WWW-Authenticate", 'Bearer realm="stationmap"'),)
+
+
+class Forbidden(StationmapError):
+    """The caller is known but may not do this (its role, a missing CSRF token)."""
+
+    status = 403
+    code = "forbidden"
+
+
+class OutsideJurisdiction(Forbidden):
+    """The station, or the point it would move to, lies outside the caller's union's area."""
+
+    code = "outside_jurisdiction"
+
+
+class VersionMismatch(StationmapError):
+    """The change names a version of the station that is no longer the stored one."""
+
+    status = 412
+    code = "version_mismatch"
+
+
+class VersionRequired(StationmapError):
+    """A change must name the version it edits (``If-Match`` with the station's ETag)."""
+
+    status = 428
+    code = "version_required"
+
+
+class RateLimited(StationmapError):
+    """Too many attempts from one account or address: wait ``seconds`` and try again."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, seconds: int, message: str | None = None) -> None:
+        super().__init__(message or f"尝试次数过多，请{seconds}秒后再试", retry_after=seconds)
+        self.headers = (("Retry-After", str(seconds)),)

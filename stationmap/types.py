@@ -227,7 +227,7 @@ class Union:
     id: str
     name: str
     jurisdiction: str
-    """Adcode prefix: 2 digits (province), 4 (city) or 6 (county)."""
+    """Adcode prefix: empty (national), 2 digits (province), 4 (city) or 6 (county)."""
     created_at: datetime
 
 

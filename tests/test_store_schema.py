@@ -104,3 +104,27 @@ def test_unsupported_database_url_is_a_config_error(url):
 
     with pytest.raises(ConfigError, match="STATIONMAP_DATABASE_URL"):
         create_store_engine(url)
+
+
+def test_accounts_migration_keeps_stored_stations_and_unions(database_url, regions):
+    """0003 → 0004 rebuilds the unions' check on SQLite by copying the table: the
+    stations that point at a union must come through, and the national union fit."""
+    store = Store(create_store_engine(database_url), regions=regions)
+    store.init_schema()
+    downgrade_schema(store.engine, "0003")
+    [union] = store.add_unions([{"name": "玄武区总工会", "jurisdiction": "320102"}], "test")
+    kept = add_station(store, union_id=union.id)
+    before = _rows(store, "unions", "stations")
+
+    store.init_schema()
+
+    assert _rows(store, "unions", "stations") == before
+    assert store.get_station(kept.id).union_id == union.id
+    [national] = store.add_unions([{"name": "中华全国总工会", "jurisdiction": ""}], "test")
+    assert national.jurisdiction == ""
+    store.close()
+
+
+def _rows(store: Store, *tables: str) -> dict[str, list[tuple]]:
+    with store.engine.connect() as conn:
+        return {t: sorted(conn.execute(text(f"SELECT * FROM {t}")).all(), key=str) for t in tables}

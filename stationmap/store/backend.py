@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from types import ModuleType
@@ -124,6 +126,38 @@ def _load_spatialite(dbapi_connection: Any, spatialite_path: str) -> None:
             "extension; point it at mod_spatialite.so (.dylib on macOS) or unset it"
         )
     raise DatabaseUnavailable(f"could not load the SpatiaLite extension; {SPATIALITE_HELP}")
+
+
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """One transaction for schema migrations.
+
+    SQLite changes a table's constraints only by copying it; while stations point at the
+    table, the copy's drop of the original breaks their foreign keys for a moment. As
+    SQLite's documentation prescribes, the checks are off during the migration (the
+    pragma only takes effect outside a transaction), every key is checked before the
+    commit, and the checks are back on before the connection returns to the pool.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    _check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                connection.commit()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"a migration left {len(broken)} broken foreign keys: {broken[:3]}")
 
 
 def prepare_spatial(connection: Connection) -> None:

@@ -11,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from .backend import migrating
+
 log = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -40,7 +42,7 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> str:
     """Bring the schema to ``revision`` (default: the newest) and return where it is."""
     before = current_revision(engine)
     config = _alembic_config()
-    with engine.begin() as connection:
+    with migrating(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
     after = current_revision(engine)
@@ -52,6 +54,6 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> str:
 def downgrade_schema(engine: Engine, revision: str) -> None:
     """Step the schema back to ``revision`` ("base" removes every table)."""
     config = _alembic_config()
-    with engine.begin() as connection:
+    with migrating(engine) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -31,6 +32,10 @@ from ..vocabulary import KINDS, STATUSES
 metadata = MetaData()
 
 BATCH_STATES = ("staged", "applied", "dry_run", "failed", "replaced")
+UPLOAD_STATES = ("previewed", "applied", "refused")
+"""An uploaded list: previewed (its report kept), applied, or refused at apply (the
+store changed under it; the uploader previews again)."""
+ROLES = ("admin", "editor", "viewer")
 AUDIT_ACTIONS = ("create", "update", "delete", "bulk_load")
 
 
@@ -73,9 +78,14 @@ unions = Table(
     Column("id", Integer, primary_key=True),
     Column("public_id", String(10), nullable=False, unique=True),
     Column("name", Text, nullable=False),
-    Column("jurisdiction", String(6), nullable=False, comment="adcode prefix: 2, 4 or 6 digits"),
+    Column(
+        "jurisdiction",
+        String(6),
+        nullable=False,
+        comment="adcode prefix: empty (national), 2, 4 or 6 digits",
+    ),
     Column("created_at", UTCDateTime, nullable=False),
-    CheckConstraint("length(jurisdiction) IN (2, 4, 6)", name="ck_unions_jurisdiction"),
+    CheckConstraint("length(jurisdiction) IN (0, 2, 4, 6)", name="ck_unions_jurisdiction"),
 )
 
 import_batches = Table(
@@ -142,7 +152,64 @@ audit_entries = Table(
         nullable=True,
         comment="PostgreSQL: the writing transaction's id (a server default); SQLite: null",
     ),
+    Column("actor_union", Text, nullable=True, comment="the acting user's union, by name"),
     CheckConstraint(_one_of("action", AUDIT_ACTIONS), name="ck_audit_action"),
     Index("ix_audit_entity", "entity", "entity_id"),
     Index("ix_audit_tx", "tx"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("public_id", String(10), nullable=False, unique=True),
+    Column("username", String(64), nullable=False, unique=True, comment="as typed, NFKC"),
+    Column("union_id", Integer, ForeignKey("unions.id"), nullable=False, index=True),
+    Column("role", String(8), nullable=False),
+    Column("password_hash", Text, nullable=False, comment="argon2id, never the password"),
+    Column(
+        "session_epoch",
+        Integer,
+        nullable=False,
+        default=0,
+        comment="raised by a password reset or a disable: every older session ends",
+    ),
+    Column("disabled_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint(_one_of("role", ROLES), name="ck_users_role"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("public_id", String(10), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("secret_hash", String(64), nullable=False, unique=True, comment="SHA-256, hex"),
+    Column("label", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Column("last_used_at", UTCDateTime, nullable=True),
+)
+
+import_uploads = Table(
+    "import_uploads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("public_id", String(10), nullable=False, unique=True),
+    Column("union_id", Integer, ForeignKey("unions.id"), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("content", LargeBinary, nullable=False, comment="the file as uploaded"),
+    Column("sha256", String(64), nullable=False),
+    Column("crs", String(8), nullable=True, comment="as the uploader declared it, if at all"),
+    Column("state", String(16), nullable=False),
+    Column("report", JSON, nullable=False, comment="the dry-run report, as previewed"),
+    Column("plan_digest", String(64), nullable=False, comment="what apply must write"),
+    Column("batch_id", Integer, ForeignKey("import_batches.id"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    CheckConstraint(_one_of("state", UPLOAD_STATES), name="ck_import_uploads_state"),
 )

@@ -75,11 +75,11 @@ def _union(values: Any) -> Union:
 
 def _clean(row: dict[str, str], stamp: Any) -> dict[str, Any]:
     jurisdiction = str(row.get("jurisdiction", ""))
-    if len(jurisdiction) not in (2, 4, 6) or not jurisdiction.isdigit():
+    if len(jurisdiction) not in (0, 2, 4, 6) or not (jurisdiction.isdigit() or not jurisdiction):
         raise InvalidStation(
             "jurisdiction",
             jurisdiction,
-            "an adcode prefix of 2, 4 or 6 digits such as 32 or 320102",
+            "an adcode prefix of 2, 4 or 6 digits such as 32 or 320102 (empty: national)",
         )
     name = str(row.get("name", "")).strip()
     if not name:
