@@ -48,6 +48,8 @@ class FieldSpec:
     """One or two sentences; the OpenAPI schema shows them."""
     schema: Mapping[str, Any]
     """JSON schema of the field's JSON value (without ``description``)."""
+    label: str = ""
+    """What the field is called in Chinese, on forms and in error messages (名称, 经度)."""
     shown_in: View = View.NOWHERE
     """Where it appears outside the store (any of GEOJSON, CSV, AUDIT)."""
     editable: bool = False

@@ -41,10 +41,13 @@ class Station:
             {"type": "string", "pattern": f"^[{ALPHABET}]{{{ID_LENGTH}}}$"},
             shown_in=View.CSV,
             column="public_id",
+            label="编号",
         )
     )
     name: str = field(
-        metadata=declare("The station's name.", _TEXT, shown_in=_OWN_DATA, editable=True)
+        metadata=declare(
+            "The station's name.", _TEXT, shown_in=_OWN_DATA, editable=True, label="名称"
+        )
     )
     kind: str = field(
         metadata=declare(
@@ -53,6 +56,7 @@ class Station:
             shown_in=_OWN_DATA,
             editable=True,
             import_column="kind",
+            label="类型",
         )
     )
     address: str = field(
@@ -62,11 +66,16 @@ class Station:
             shown_in=_OWN_DATA,
             editable=True,
             import_column="address",
+            label="地址",
         )
     )
     province: str = field(
         metadata=declare(
-            "Province name, from the county code.", _TEXT, shown_in=_OWN_DATA, from_adcode=True
+            "Province name, from the county code.",
+            _TEXT,
+            shown_in=_OWN_DATA,
+            from_adcode=True,
+            label="省份",
         )
     )
     city: str = field(
@@ -75,6 +84,7 @@ class Station:
             _TEXT,
             shown_in=_OWN_DATA,
             from_adcode=True,
+            label="城市",
         )
     )
     county: str = field(
@@ -83,6 +93,7 @@ class Station:
             _TEXT,
             shown_in=_OWN_DATA,
             from_adcode=True,
+            label="区县",
         )
     )
     adcode: str = field(
@@ -91,6 +102,7 @@ class Station:
             {"type": "string", "pattern": "^[0-9]{6}$"},
             shown_in=_OWN_DATA,
             editable=True,
+            label="区县代码",
         )
     )
     lon: float = field(
@@ -100,6 +112,7 @@ class Station:
             shown_in=_KEPT_DATA,
             editable=True,
             column=POINT_COLUMN,
+            label="经度",
         )
     )
     lat: float = field(
@@ -109,6 +122,7 @@ class Station:
             shown_in=_KEPT_DATA,
             editable=True,
             column=POINT_COLUMN,
+            label="纬度",
         )
     )
     amenities: tuple[str, ...] = field(
@@ -122,6 +136,7 @@ class Station:
             to_json=list,
             to_csv=";".join,
             from_column=_amenities_of_mask,
+            label="服务设施",
         )
     )
     opening_hours: str | None = field(
@@ -131,6 +146,7 @@ class Station:
             shown_in=_OWN_DATA,
             editable=True,
             import_column="hours",
+            label="开放时间",
         )
     )
     opening_hours_raw: str | None = field(
@@ -140,6 +156,7 @@ class Station:
             shown_in=_KEPT_DATA,
             editable=True,
             import_column="hours",
+            label="开放时间（原文）",
         )
     )
     phone: str = field(
@@ -149,6 +166,7 @@ class Station:
             shown_in=_OWN_DATA,
             editable=True,
             import_column="phone",
+            label="电话",
         )
     )
     status: str = field(
@@ -158,6 +176,7 @@ class Station:
             shown_in=_OWN_DATA,
             editable=True,
             import_column="status",
+            label="状态",
         )
     )
     source_key: str | None = field(
@@ -167,23 +186,35 @@ class Station:
             shown_in=_KEPT_DATA,
             editable=True,
             import_column="source_key",
+            label="来源编号",
         )
     )
     union_id: str | None = field(
-        metadata=declare("Public id of the operating union.", _TEXT_OR_NULL, shown_in=View.CSV)
+        metadata=declare(
+            "Public id of the operating union.", _TEXT_OR_NULL, shown_in=View.CSV, label="所属工会"
+        )
     )
     batch_id: str | None = field(
         metadata=declare(
-            "Public id of the import batch that last wrote the station.", _TEXT_OR_NULL
+            "Public id of the import batch that last wrote the station.",
+            _TEXT_OR_NULL,
+            label="导入批次",
         )
     )
     version: int = field(
         metadata=declare(
-            "Starts at 1, grows by one with every change.", {"type": "integer", "minimum": 1}
+            "Starts at 1, grows by one with every change.",
+            {"type": "integer", "minimum": 1},
+            label="版本",
         )
     )
     created_at: datetime = field(
-        metadata=declare("When the station was first stored.", _TIME, to_json=datetime.isoformat)
+        metadata=declare(
+            "When the station was first stored.",
+            _TIME,
+            to_json=datetime.isoformat,
+            label="创建时间",
+        )
     )
     updated_at: datetime = field(
         metadata=declare(
@@ -191,6 +222,7 @@ class Station:
             _TIME,
             shown_in=View.GEOJSON | View.CSV,
             to_json=datetime.isoformat,
+            label="更新时间",
         )
     )
 
@@ -260,6 +292,8 @@ class AuditEntry:
     after: dict[str, Any] | None
     batch_id: str | None = None
     changed: tuple[str, ...] = field(default=())
+    union: str | None = None
+    """The acting user's union (None for a command run on the server)."""
 
 
 @dataclass(slots=True)

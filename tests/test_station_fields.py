@@ -371,3 +371,10 @@ def test_exported_geojson_and_csv_are_unchanged(tmp_path):
 def test_a_field_cannot_be_both_editable_and_filled_from_the_adcode():
     with pytest.raises(ValueError, match="from_adcode"):
         declare("County name.", {"type": "string"}, editable=True, from_adcode=True)
+
+
+def test_every_field_has_a_chinese_label():
+    """Forms and error messages name fields in Chinese: a new field cannot come without one."""
+    unlabelled = [name for name, spec in field_specs(Station) if not spec.label]
+    assert unlabelled == []
+    assert all(not spec.label.isascii() for _, spec in field_specs(Station))

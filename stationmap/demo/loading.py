@@ -9,7 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection
 
 from ..regions import RegionIndex
-from ..store import Store, load_batch, unions
+from ..store import Actor, Store, load_batch, unions
 from ..types import ImportBatch
 from . import generate_demo_stations
 
@@ -23,7 +23,7 @@ def load_demo(
     *,
     count: int = DEMO_COUNT,
     seed: int = 1,
-    actor: str = "load-demo",
+    actor: Actor = "load-demo",
     progress: Callable[[int], object] | None = None,
     stage: Callable[[str], object] | None = None,
 ) -> ImportBatch:
@@ -86,7 +86,7 @@ def _counted(total: int, progress: Callable[[int], object] | None) -> Callable[[
 
 
 def _county_unions(
-    conn: Connection, regions: RegionIndex, adcodes: list[str], actor: str
+    conn: Connection, regions: RegionIndex, adcodes: list[str], actor: Actor
 ) -> dict[str, str]:
     """The public id of each county's union (张家港市总工会), created when missing."""
     existing = {u.jurisdiction: u.id for u in unions.list_all(conn)}

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..coordinates import CRS_NAMES, to_wgs84
 from ..errors import BadRequest
-from ..store import Store
+from ..store import Actor, Store
 from .apply import apply_import
 from .changes import plan_changes
 from .column_contents import header_above_locations
@@ -66,7 +66,7 @@ class ImportOptions:
     """Names the list across imports (default: the file name)."""
     columns: dict[str, str] = field(default_factory=dict)
     """Header text → field, for columns the synonym table does not know."""
-    actor: str = "import"
+    actor: Actor = "import"
 
 
 @dataclass

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..store import Actor
+
 
 @dataclass
 class Closure:
@@ -26,7 +28,7 @@ class ImportPlan:
     source_name: str
     source_format: str
     crs: str
-    actor: str
+    actor: Actor
     additions: pd.DataFrame
     """New stations: :class:`StationDraft` columns plus ``union_id`` (public id)."""
     updates: pd.DataFrame

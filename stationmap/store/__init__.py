@@ -7,13 +7,16 @@ them in one :meth:`Store.transaction`.
 """
 
 from . import audit, batches, stations, unions
+from .audit import Actor, Writer
 from .feed import ChangeFeed, FeedPosition
 from .store import Store, load_batch, open_store
 
 __all__ = [
+    "Actor",
     "ChangeFeed",
     "FeedPosition",
     "Store",
+    "Writer",
     "audit",
     "batches",
     "load_batch",

@@ -19,6 +19,24 @@ from .schema import audit_entries, import_batches, now
 
 
 @dataclass(frozen=True)
+class Writer:
+    """A signed-in user writing for a union: both are named in each entry."""
+
+    name: str
+    """The user's name."""
+    union: str
+    """The union's name, as it was when the entry was written."""
+
+    def __str__(self) -> str:
+        return self.name
+
+
+Actor = str | Writer
+"""Who writes: a user of a union (:class:`Writer`), or a name alone (a command such as
+``import`` or ``load-demo`` run on the server's shell)."""
+
+
+@dataclass(frozen=True)
 class Change:
     """One entry to record."""
 
@@ -33,18 +51,20 @@ class Change:
 
 
 def record(
-    conn: Connection, actor: str, changes: Sequence[Change], batch_pk: int | None = None
+    conn: Connection, actor: Actor, changes: Sequence[Change], batch_pk: int | None = None
 ) -> None:
     """Write ``changes`` as audit entries by ``actor`` (of batch ``batch_pk``, if any)."""
     if not changes:
         return
     stamp = now()
+    union = actor.union if isinstance(actor, Writer) else None
     conn.execute(
         insert(audit_entries),
         [
             {
                 "at": stamp,
-                "actor": actor,
+                "actor": str(actor),
+                "actor_union": union,
                 "action": c.action,
                 "entity": c.entity,
                 "entity_id": c.entity_id,
@@ -75,6 +95,7 @@ def _entry(row: Any) -> AuditEntry:
     return AuditEntry(
         at=row.at,
         actor=row.actor,
+        union=row.actor_union,
         action=row.action,
         entity=row.entity,
         entity_id=row.entity_id,

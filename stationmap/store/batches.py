@@ -14,7 +14,7 @@ from sqlalchemy import Connection, insert, select, update
 from ..errors import NotFound
 from ..identifiers import new_public_id
 from ..types import ImportBatch
-from .audit import Change, record
+from .audit import Actor, Change, record
 from .schema import import_batches, now, unions
 
 
@@ -27,7 +27,7 @@ class BatchRef:
 
 
 def open_batch(
-    conn: Connection, source_name: str, source_format: str, crs: str, actor: str
+    conn: Connection, source_name: str, source_format: str, crs: str, actor: Actor
 ) -> BatchRef:
     """Start a batch (state ``staged`` until :func:`finish`)."""
     public_id = new_public_id()
@@ -38,7 +38,7 @@ def open_batch(
         "crs": crs,
         "state": "staged",
         "counts": {},
-        "actor": actor,
+        "actor": str(actor),
         "created_at": now(),
     }
     key = conn.execute(insert(import_batches).values(**values)).inserted_primary_key
@@ -48,7 +48,7 @@ def open_batch(
 
 
 def finish(
-    conn: Connection, batch: BatchRef, counts: dict[str, int], actor: str, source_name: str
+    conn: Connection, batch: BatchRef, counts: dict[str, int], actor: Actor, source_name: str
 ) -> None:
     """Mark the batch applied with its counts, and audit it as one bulk load."""
     conn.execute(
@@ -60,7 +60,7 @@ def finish(
     record(conn, actor, [Change("bulk_load", "batch", batch.public_id, after=summary)], batch.pk)
 
 
-def mark_replaced(conn: Connection, batch: BatchRef, actor: str, removed: int) -> None:
+def mark_replaced(conn: Connection, batch: BatchRef, actor: Actor, removed: int) -> None:
     """Mark an applied batch as replaced (its stations were removed), audited."""
     conn.execute(
         update(import_batches).where(import_batches.c.id == batch.pk).values(state="replaced")

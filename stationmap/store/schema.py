@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 
 from ..vocabulary import KINDS, STATUSES
@@ -212,4 +213,15 @@ import_uploads = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime, nullable=True),
     CheckConstraint(_one_of("state", UPLOAD_STATES), name="ck_import_uploads_state"),
+)
+
+write_receipts = Table(
+    "write_receipts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("key", String(64), nullable=False, comment="the client's idempotency key"),
+    Column("entity_id", String(10), nullable=False, comment="what the first request created"),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("user_id", "key", name="uq_write_receipts_user_key"),
 )

@@ -21,7 +21,7 @@ from ..identifiers import new_public_ids
 from ..regions import RegionIndex
 from ..station_fields import audit_view, station_audit_view
 from ..types import Station
-from .audit import Change, record
+from .audit import Actor, Change, record
 from .backend import geometry_in_box, point_lonlat
 from .batches import BatchRef
 from .records import station_from_row, station_select
@@ -71,7 +71,7 @@ def clean_new(conn: Connection, frame: pd.DataFrame, regions: RegionIndex) -> pd
 def add(
     conn: Connection,
     values: pd.DataFrame,
-    actor: str,
+    actor: Actor,
     batch: BatchRef | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[str]:
@@ -97,7 +97,7 @@ def add(
 
 
 def change(
-    conn: Connection, edits: Iterable[Edit], actor: str, batch: BatchRef | None = None
+    conn: Connection, edits: Iterable[Edit], actor: Actor, batch: BatchRef | None = None
 ) -> None:
     """Apply ``edits``, audit each; :class:`Conflict` (nothing written) if any version is stale.
 
@@ -113,7 +113,7 @@ def change(
         record(conn, actor, changes, batch.pk if batch else None)
 
 
-def delete_of_batch(conn: Connection, batch: BatchRef, actor: str) -> int:
+def delete_of_batch(conn: Connection, batch: BatchRef, actor: Actor) -> int:
     """Delete the stations a batch last wrote, each audited with what it held; how many."""
     gone = [station_from_row(r) for r in conn.execute(station_select().where(_in_batch(batch)))]
     conn.execute(delete(stations).where(stations.c.batch_id == batch.pk))

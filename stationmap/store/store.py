@@ -27,6 +27,7 @@ from ..regions import RegionIndex, load_regions
 from ..station_fields import EDITABLE_FIELDS, audit_view, station_audit_view
 from ..types import AuditEntry, ImportBatch, Station, StationDraft, Union
 from . import audit, batches, migrate, stations, unions
+from .audit import Actor
 from .backend import create_store_engine, refresh_statistics
 from .feed import ChangeFeed, FeedPosition, current_position, read_changes
 from .schema import audit_entries
@@ -101,7 +102,7 @@ class Store:
 
     # -- stations ------------------------------------------------------------------
 
-    def add_station(self, draft: StationDraft, actor: str) -> Station:
+    def add_station(self, draft: StationDraft, actor: Actor) -> Station:
         """Validate and store a new station; returns it as stored."""
         frame = pd.DataFrame([dataclasses.asdict(draft)], dtype=object)
         with self.transaction() as conn, one_station():
@@ -113,7 +114,7 @@ class Store:
         self,
         station_id: str,
         changes: dict[str, Any],
-        actor: str,
+        actor: Actor,
         expected_version: int | None = None,
     ) -> Station:
         """Apply ``changes`` (fields of :data:`EDITABLE_FIELDS`) and audit what changed.
@@ -196,7 +197,7 @@ class Store:
         source_name: str,
         source_format: str,
         crs: str,
-        actor: str,
+        actor: Actor,
         replace_format: str | None = None,
         progress: Any = None,
     ) -> ImportBatch:
@@ -226,7 +227,7 @@ class Store:
 
     # -- unions --------------------------------------------------------------------
 
-    def add_unions(self, rows: list[dict[str, str]], actor: str) -> list[Union]:
+    def add_unions(self, rows: list[dict[str, str]], actor: Actor) -> list[Union]:
         """Create unions from ``{"name", "jurisdiction"}`` rows (public ids optional)."""
         with self.transaction() as conn:
             return unions.add(conn, rows, actor)
@@ -271,7 +272,7 @@ def load_batch(
     frame: pd.DataFrame,
     *,
     source: tuple[str, str, str],
-    actor: str,
+    actor: Actor,
     replace_format: str | None = None,
     progress: Any = None,
 ) -> batches.BatchRef:
@@ -289,7 +290,7 @@ def load_batch(
     return batch
 
 
-def _remove_batches_of_format(conn: Connection, source_format: str, actor: str) -> None:
+def _remove_batches_of_format(conn: Connection, source_format: str, actor: Actor) -> None:
     for batch in batches.applied(conn, source_format=source_format):
         removed = stations.delete_of_batch(conn, batch, actor)
         batches.mark_replaced(conn, batch, actor, removed)

@@ -11,11 +11,11 @@ from ..errors import InvalidStation
 from ..identifiers import new_public_id
 from ..regions import RegionIndex
 from ..types import Union
-from .audit import Change, record
+from .audit import Actor, Change, record
 from .schema import now, unions
 
 
-def add(conn: Connection, rows: list[dict[str, str]], actor: str) -> list[Union]:
+def add(conn: Connection, rows: list[dict[str, str]], actor: Actor) -> list[Union]:
     """Create unions from ``{"name", "jurisdiction"}`` rows (``public_id`` optional), audited."""
     stamp = now()
     records = [_clean(row, stamp) for row in rows]

@@ -1,5 +1,6 @@
-"""Accounts: users with roles, API tokens, uploaded import lists, the actor's union in
-the audit trail, and the national union (jurisdiction: every county, the empty prefix).
+"""Accounts: users with roles, API tokens, uploaded import lists, receipts of writes (a
+resubmitted form creates one station), the actor's union in the audit trail, and the
+national union (every county: the empty prefix).
 
 Revision ID: 0004
 Revises: 0003
@@ -74,9 +75,19 @@ def upgrade() -> None:
         sa.Column("finished_at", UTCDateTime, nullable=True),
         sa.CheckConstraint(_one_of("state", UPLOAD_STATES), name="ck_import_uploads_state"),
     )
+    op.create_table(
+        "write_receipts",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("entity_id", sa.String(10), nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.UniqueConstraint("user_id", "key", name="uq_write_receipts_user_key"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("write_receipts")
     op.drop_table("import_uploads")
     op.drop_table("api_tokens")
     op.drop_table("users")
