@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import insert, select
+
+from stationmap.accounts import Principal, jurisdiction_of
+from stationmap.identifiers import new_public_id
 from stationmap.store import Store
+from stationmap.store.schema import now, unions, users
 from stationmap.types import Station, StationDraft
 
 XUANWU = (118.7975, 32.0485)
@@ -52,3 +57,46 @@ def table_dump(store: Store) -> dict[str, list[tuple]]:
         }
         dump["alembic_version"] = conn.execute(text("SELECT * FROM alembic_version")).all()
     return dump
+
+
+UNUSABLE_PASSWORD_HASH = "!no-password: a test user signs in through a token or a Principal"
+
+
+def add_user(
+    store: Store, username: str = "clerk", union: str = "320102", role: str = "editor"
+) -> Principal:
+    """A user of the union named by adcode ``union`` (made if missing), as a :class:`Principal`.
+
+    Writes the rows directly, so store and use-case tests need no password hashing.
+    """
+    jurisdiction = jurisdiction_of(union)
+    stamp = now()
+    with store.transaction() as conn:
+        found = conn.execute(
+            select(unions.c.id, unions.c.public_id, unions.c.name).where(
+                unions.c.jurisdiction == jurisdiction
+            )
+        ).first()
+        if found is None:
+            union_public_id = new_public_id()
+            values = {"public_id": union_public_id, "name": f"{union}总工会", "created_at": stamp}
+            union_pk = conn.execute(
+                insert(unions).values(jurisdiction=jurisdiction, **values)
+            ).inserted_primary_key[0]
+            union_name = values["name"]
+        else:
+            union_pk, union_public_id, union_name = found
+        user_id = new_public_id()
+        conn.execute(
+            insert(users).values(
+                public_id=user_id,
+                username=username,
+                union_id=union_pk,
+                role=role,
+                password_hash=UNUSABLE_PASSWORD_HASH,
+                session_epoch=0,
+                created_at=stamp,
+                updated_at=stamp,
+            )
+        )
+    return Principal(user_id, username, role, union_public_id, union_name, jurisdiction)
