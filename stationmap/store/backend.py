@@ -158,7 +158,7 @@ def _check_foreign_keys(connection: Connection) -> None:
     """Raise if a migration left one of our tables pointing at a missing row (SpatiaLite's
     own metadata tables are its business: dropping a geometry table leaves them dangling)."""
     ours = {"unions", "import_batches", "stations", "audit_entries", "users", "api_tokens"}
-    ours |= {"import_uploads", "write_receipts"}
+    ours |= {"import_uploads", "write_receipts", "user_sessions"}
     present = {
         name
         for (name,) in connection.exec_driver_sql(

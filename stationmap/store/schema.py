@@ -181,6 +181,20 @@ users = Table(
     CheckConstraint(_one_of("role", ROLES), name="ck_users_role"),
 )
 
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "key_hash", String(64), nullable=False, unique=True, comment="SHA-256 of the cookie's key"
+    ),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True, comment="set by logout, a disable or a reset"),
+    Column("address", String(64), nullable=True, comment="the client's address at sign-in"),
+)
+
 api_tokens = Table(
     "api_tokens",
     metadata,

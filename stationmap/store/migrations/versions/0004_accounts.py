@@ -1,4 +1,4 @@
-"""Accounts: users with roles, API tokens, uploaded import lists, receipts of writes (a
+"""Accounts: users with roles, their web sessions (ended server-side), API tokens, uploaded import lists, receipts of writes (a
 resubmitted form creates one station), the actor's union in the audit trail, and the
 national union (every county: the empty prefix).
 
@@ -46,6 +46,16 @@ def upgrade() -> None:
         sa.CheckConstraint(_one_of("role", ROLES), name="ck_users_role"),
     )
     op.create_table(
+        "user_sessions",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("last_seen_at", UTCDateTime, nullable=False),
+        sa.Column("ended_at", UTCDateTime, nullable=True),
+        sa.Column("address", sa.String(64), nullable=True),
+    )
+    op.create_table(
         "api_tokens",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("public_id", sa.String(10), nullable=False, unique=True),
@@ -90,6 +100,7 @@ def downgrade() -> None:
     op.drop_table("write_receipts")
     op.drop_table("import_uploads")
     op.drop_table("api_tokens")
+    op.drop_table("user_sessions")
     op.drop_table("users")
     with op.batch_alter_table("audit_entries") as audit:
         audit.drop_column("actor_union")
