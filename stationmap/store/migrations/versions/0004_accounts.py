@@ -1,6 +1,6 @@
-"""Accounts: users with roles, their web sessions (ended server-side), API tokens, uploaded import lists, receipts of writes (a
-resubmitted form creates one station), the actor's union in the audit trail, and the
-national union (every county: the empty prefix).
+"""Accounts: users with roles, their web sessions (ended server-side), API tokens,
+uploaded import lists, receipts of writes (a resubmitted form creates one station), the
+actor's union in the audit trail, and the national union (every county: the empty prefix).
 
 Revision ID: 0004
 Revises: 0003
