@@ -13,6 +13,7 @@ from ..regions import RegionIndex
 from ..types import Union
 from .audit import Actor, Change, record
 from .schema import now, unions
+from .validation import invalid
 
 
 def add(conn: Connection, rows: list[dict[str, str]], actor: Actor) -> list[Union]:
@@ -60,7 +61,7 @@ def primary_keys(conn: Connection, public_ids: Iterable[Any]) -> list[int | None
         found = {public_id: pk for public_id, pk in conn.execute(query)}
     missing = sorted(wanted - set(found))
     if missing:
-        raise InvalidStation("union_id", missing[0], "the id of an existing union")
+        raise invalid("union_id", missing[0], "the id of an existing union")
     return [found.get(u) if isinstance(u, str) else None for u in public_ids]
 
 
