@@ -45,6 +45,13 @@ def county_union_name(regions: RegionIndex, adcode: str) -> str:
     return f"{county.name if county else adcode}总工会"
 
 
+def of_jurisdiction(conn: Connection, jurisdiction: str) -> Union | None:
+    """The union whose jurisdiction is exactly ``jurisdiction`` (the oldest, if several)."""
+    query = select(unions).where(unions.c.jurisdiction == jurisdiction).order_by(unions.c.id)
+    row = conn.execute(query.limit(1)).first()
+    return None if row is None else _union(row._mapping)
+
+
 def list_all(conn: Connection) -> list[Union]:
     """Every union, by jurisdiction."""
     query = select(unions).order_by(unions.c.jurisdiction, unions.c.id)
