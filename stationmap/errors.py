@@ -43,6 +43,20 @@ class OutsideServiceArea(BadRequest):
     code = "outside_service_area"
 
 
+class PayloadTooLarge(BadRequest):
+    """A request body longer than the endpoint reads."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(BadRequest):
+    """A request body in a format the endpoint does not read (it reads JSON)."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
 class NotFound(StationmapError):
     """The thing asked for does not exist."""
 
