@@ -27,6 +27,7 @@ BAD_FIELDS = [
     ({"status_reason": "因" * 201, "status": "closed"}, "status_reason", "at most 200"),
     ({"name": '=HYPERLINK("http://x","点我")'}, "name", "not a spreadsheet formula"),
     ({"address": "@SUM(A1:A9)"}, "address", "not a spreadsheet formula"),
+    ({"address": "=1+1"}, "address", "not a spreadsheet formula"),
     ({"phone": "+cmd|' /C calc'!A0"}, "phone", "not a spreadsheet formula"),
     ({"status_reason": "-(1+1)", "status": "closed"}, "status_reason", "spreadsheet formula"),
     ({"opening_hours_raw": "=NOW()"}, "opening_hours_raw", "spreadsheet formula"),
@@ -129,7 +130,7 @@ def test_bulk_load_adds_every_row_as_one_batch(store):
 
 
 @pytest.mark.parametrize(
-    "text", ["-", "+86 025-1234 5678", "@", "= 1", "-5", "（=）", "驿站=家"], ids=repr
+    "text", ["-", "+86 025-1234 5678", "@", "=", "-5", "（=）", "驿站=家", "+ 1"], ids=repr
 )
 def test_plain_text_that_starts_like_a_formula_is_kept(store, text):
     station = add_station(store, address=text)

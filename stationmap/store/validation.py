@@ -47,9 +47,10 @@ TEXT_LIMITS = {
 phone's list line twice over; an address a full street address with building and room;
 a phone several numbers with their separators; the raw hours a paragraph of notes."""
 MAX_NAME_LENGTH = TEXT_LIMITS["name"]
-FORMULA_LIKE = re.compile(r"^\s*[=+\-@]\s*[A-Za-z_(]")
-"""Text a spreadsheet would run as a formula once the station is exported and reopened
-(``=HYPERLINK(...)``, ``@SUM(...)``, ``+cmd``); ``-`` alone or ``+86 ...`` are plain text."""
+FORMULA_LIKE = re.compile(r"^\s*(?:=\s*\S|[+\-@]\s*[A-Za-z_(])")
+"""Text a spreadsheet would run as a formula once the station is exported and reopened:
+``=`` before anything (``=1+HYPERLINK(...)``), or ``+``, ``-``, ``@`` before a letter or a
+bracket (``@SUM(...)``, ``+cmd``); ``-`` alone, ``-5`` or ``+86 ...`` are plain text."""
 FORMULA_EXPECTED = "plain text, not a spreadsheet formula (text starting with =, +, - or @)"
 CLOSED_STATUSES = ("closed", "temporarily_closed")
 """Statuses a writer must give a reason for."""
