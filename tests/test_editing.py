@@ -146,6 +146,10 @@ REFUSED_CREATES = [
     ("editor", {"crs": "utm"}, InvalidStation, "crs"),
     ("editor", {"kind": "castle"}, InvalidStation, "kind"),
     ("editor", {"amenities": ["sauna"]}, InvalidStation, "amenities"),
+    ("editor", {"amenities": [["toilet"]]}, InvalidStation, "amenities"),
+    ("editor", {"kind": {"a": 1}}, InvalidStation, "kind"),
+    ("editor", {"name": None}, InvalidStation, "name"),
+    ("editor", {"lat": None}, InvalidStation, "lat"),
     ("editor", {"opening_hours": "whenever"}, InvalidStation, "opening_hours"),
     ("editor", {"hours_text": "看心情"}, InvalidStation, "hours_text"),
 ]
@@ -279,6 +283,9 @@ def test_closing_takes_a_reason_and_reopening_clears_it(store):
         {"status": "closed", "reason": "装修", "reopen_on": "明天"},
         {"reason": "装修"},  # an active station has no reason
         {"status": "closed", "reason": "=cmd()"},
+        {"status": "closed", "reason": 5},
+        {"status": "closed", "reason": ["装修"]},
+        {"status": ["closed"]},
     ):
         _refused(
             store,

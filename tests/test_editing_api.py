@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 from builders import XUANWU, add_station, add_user, table_dump
@@ -20,12 +21,14 @@ BODY = {"name": "玄武区新驿站", "kind": "shop", "lon": XUANWU[0], "lat": X
 
 
 @pytest.fixture
-def service(store: Store, tmp_path) -> Service:
-    """What the endpoints work with, on the test's store (the index is not needed)."""
+def service(store: Store, tmp_path) -> Iterator[Service]:
+    """What the endpoints work with, on the test's store; its index stops following after."""
     from stationmap.config import load_settings
 
     settings = load_settings(overrides={"database_url": "sqlite://", "instance_dir": str(tmp_path)})
-    return Service(settings, store, LiveIndex(store))
+    live = LiveIndex(store)
+    yield Service(settings, store, live)
+    live.stop()
 
 
 def _send(service, method, url, principal=None, body=None, headers=None, raw=None):

@@ -145,6 +145,6 @@ def wgs84_point(lon: Any, lat: Any, crs: Any, regions: RegionIndex) -> tuple[flo
 
 def _check_number(key: str, value: Any, limit: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise invalid(key, value, "a number (not text)")
+        raise invalid(key, value, "a number")
     if not math.isfinite(value) or abs(value) > limit:
         raise invalid(key, value, f"a finite number from -{limit} to {limit}")

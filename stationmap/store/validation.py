@@ -110,7 +110,7 @@ def _parses_as_opening_hours(text: str) -> bool:
 def _check_amenities(amenities: Any) -> int:
     if isinstance(amenities, str) or not isinstance(amenities, list | tuple | set | frozenset):
         raise invalid("amenities", amenities, "a list of amenity keys")
-    unknown = [a for a in amenities if a not in AMENITIES]
+    unknown = [a for a in amenities if not isinstance(a, str) or a not in AMENITIES]
     if unknown:
         raise invalid("amenities", unknown[0], f"amenity keys from {', '.join(AMENITIES)}")
     return amenity_mask(list(amenities))
@@ -191,6 +191,8 @@ def check_status_change(
     the status after the change and ``was_status`` the one before (None: a new station).
     """
     reason, day = changes.get("status_reason"), changes.get("reopen_on")
+    if reason is not None and not isinstance(reason, str):
+        raise invalid("status_reason", reason, f"text of at most {MAX_REASON_LENGTH} characters")
     if status in CLOSED_STATUSES and status != was_status and not (reason or "").strip():
         raise invalid(
             "status_reason",
