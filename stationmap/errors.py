@@ -155,3 +155,10 @@ class RateLimited(StationmapError):
     def __init__(self, seconds: int, message: str | None = None) -> None:
         super().__init__(message or f"尝试次数过多，请{seconds}秒后再试", retry_after=seconds)
         self.headers = (("Retry-After", str(seconds)),)
+
+
+class PayloadTooLarge(StationmapError):
+    """An uploaded body or file is larger than the limit; it was not read to the end."""
+
+    status = 413
+    code = "payload_too_large"
