@@ -28,7 +28,8 @@ from urllib.parse import unquote_to_bytes
 
 from werkzeug.datastructures import EnvironHeaders
 
-from ..errors import StationmapError
+from ..accounts import Principal
+from ..errors import PayloadTooLarge, StationmapError
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -95,6 +96,11 @@ class Request:
     """The length of the raw query string, as it came (before decoding)."""
     if_none_match: str | None = None
     """The ``If-None-Match`` header, read once (a case-blind lookup costs a microsecond)."""
+    body: bytes = b""
+    """The request body, read whole (:func:`read_body`) for the endpoints that take one;
+    its media type is the ``Content-Type`` header."""
+    principal: Principal | None = None
+    """Who is asking, when signed in (set by the Flask view; None for public reads)."""
 
 
 @dataclass(slots=True)
@@ -130,6 +136,31 @@ def request_from_environ(environ: dict[str, Any], path_params: Mapping[str, str]
         path_params,
         len(query),
         environ.get("HTTP_IF_NONE_MATCH"),
+    )
+
+
+def read_body(environ: dict[str, Any], max_bytes: int) -> bytes:
+    """The WSGI request's body, up to ``max_bytes``: a longer one is refused with
+    :class:`PayloadTooLarge` before it is read (by its Content-Length), or as soon as
+    more than ``max_bytes`` have come (a body sent without one)."""
+    declared = environ.get("CONTENT_LENGTH") or ""
+    length = int(declared) if declared.isascii() and declared.isdigit() else None
+    if length is not None and length > max_bytes:
+        raise _body_too_large(length, max_bytes)
+    stream = environ["wsgi.input"]
+    body = stream.read(length) if length is not None else stream.read(max_bytes + 1)
+    if len(body) > max_bytes:
+        raise _body_too_large(len(body), max_bytes)
+    return body
+
+
+def _body_too_large(size: int, max_bytes: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"上传的内容太大（{size / 1e6:.1f} MB，上限 {max_bytes / 1e6:.0f} MB），"
+        "请按区县拆分后分别上传"
+        f" / the request body is {size:,} bytes, expected at most {max_bytes:,}: split the "
+        "list by county and upload the parts",
+        limit=max_bytes,
     )
 
 
