@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 
+from ..accounts import Principal
 from ..borders import borders_geojson
 from ..coordinates import from_wgs84, point_from_wgs84, point_to_wgs84, to_wgs84
-from ..errors import BadRequest, NotFound
+from ..errors import BadRequest, NotFound, Unauthenticated
 from ..finder import (
     StationIndex,
     county_stations,
@@ -30,11 +32,21 @@ from ..finder.database import nearest_by_sql
 from ..finder.search import Understood, search_stations
 from ..geojson import cluster_view_json, found_collection_json, found_feature_json
 from ..identifiers import is_public_id
+from ..importing.readers import MAX_BYTES
+from ..importing.uploads import (
+    apply_upload,
+    get_upload,
+    list_uploads,
+    preview_upload,
+    to_fix_workbook,
+    upload_json,
+)
 from ..navigation import navigation_links
 from ..types import FoundStation
 from ..version import __version__
-from .answers import SHORT_CACHE, Answer, geojson_answer, json_answer, last_modified
-from .openapi import ENDPOINTS, Endpoint, openapi_document
+from .answers import SHORT_CACHE, Answer, Request, geojson_answer, json_answer, last_modified
+from .forms import multipart_form
+from .openapi import ENDPOINTS, OPERATIONS, XLSX, Endpoint, Operation, openapi_document
 from .params import QueryArgs
 from .service import Service
 
@@ -60,6 +72,42 @@ def answers(path: str) -> Callable:
 
     def register(function: Callable[..., Answer]) -> Callable[..., Answer]:
         ROUTES[path] = Route(path, ENDPOINTS[path], function)
+        return function
+
+    return register
+
+
+@dataclass(frozen=True)
+class Action:
+    """One operation of a signed-in user: its method and path, its declaration in
+    :data:`OPERATIONS`, and the function answering it."""
+
+    method: str
+    path: str
+    operation: Operation
+    answer: Callable[..., Answer]
+    """Called with the service, the :class:`Request` (its ``principal`` set) and the path
+    parameters."""
+    max_body: int = 0
+    """The longest request body read (0: the body is not read)."""
+
+
+ACTIONS: dict[tuple[str, str], Action] = {}
+"""The signed-in operations, by method and path (answered through Flask only)."""
+
+MAX_UPLOAD_BODY = MAX_BYTES + 64 * 1024
+"""The importer's file size limit, plus room for the multipart form around the file."""
+PRIVATE = "private, no-store"
+"""What a signed-in user's answer may be cached as: not at all."""
+
+
+def acts(method: str, path: str, max_body: int = 0) -> Callable:
+    """Make the decorated function the one that answers ``method`` on ``path`` for a
+    signed-in user (documented in OPERATIONS)."""
+
+    def register(function: Callable[..., Answer]) -> Callable[..., Answer]:
+        operation = OPERATIONS[(method, path)]
+        ACTIONS[(method, path)] = Action(method, path, operation, function, max_body)
         return function
 
     return register
@@ -280,6 +328,64 @@ def readyz(service: Service, args: QueryArgs) -> Answer:
     )
 
 
+@acts("POST", "/api/v1/imports", max_body=MAX_UPLOAD_BODY)
+def upload_list(service: Service, request: Request) -> Answer:
+    """Preview an uploaded list (multipart ``file``, optional ``crs``) and keep it: 201."""
+    form = multipart_form(request, fields=("crs",), files=("file",))
+    file = form.files["file"]
+    crs = form.fields.get("crs") or None
+    upload = preview_upload(service.store, _signed_in(request), file.content, file.name, crs)
+    location = (("Location", f"/api/v1/imports/{upload.id}"),)
+    return json_answer(upload_json(upload), status=201, cache=PRIVATE, headers=location)
+
+
+@acts("GET", "/api/v1/imports")
+def uploads(service: Service, request: Request) -> Answer:
+    """The uploads of the caller's union and the unions below it, newest first."""
+    listed = list_uploads(service.store, _signed_in(request))
+    body = {"imports": [upload_json(u, with_report=False) for u in listed]}
+    return json_answer(body, cache=PRIVATE)
+
+
+@acts("GET", "/api/v1/imports/{upload_id}")
+def upload(service: Service, request: Request, upload_id: str) -> Answer:
+    """One upload, with its whole report."""
+    found = get_upload(service.store, _signed_in(request), _checked_id(upload_id, "upload"))
+    return json_answer(upload_json(found), cache=PRIVATE)
+
+
+@acts("POST", "/api/v1/imports/{upload_id}/apply")
+def apply_list(service: Service, request: Request, upload_id: str) -> Answer:
+    """Write an upload's previewed plan (409 when the stations changed since)."""
+    applied = apply_upload(service.store, _signed_in(request), _checked_id(upload_id, "upload"))
+    return json_answer(upload_json(applied), cache=PRIVATE)
+
+
+@acts("GET", "/api/v1/imports/{upload_id}/to-fix.xlsx")
+def rows_to_fix(service: Service, request: Request, upload_id: str) -> Answer:
+    """The upload's rejected rows as a workbook to fix, downloaded as a file."""
+    principal, upload_id = _signed_in(request), _checked_id(upload_id, "upload")
+    workbook = to_fix_workbook(service.store, principal, upload_id)
+    name = get_upload(service.store, principal, upload_id).file_name.rsplit(".", 1)[0]
+    return Answer(200, workbook, XLSX, PRIVATE, (_attachment(f"{name}-待修改.xlsx"),))
+
+
+def _signed_in(request: Request) -> Principal:
+    """The caller (the answer path refuses anonymous requests before an action runs)."""
+    if request.principal is None:
+        raise Unauthenticated("请先登录 / sign in first: send a token or the session cookie")
+    return request.principal
+
+
+def _attachment(file_name: str) -> tuple[str, str]:
+    """Content-Disposition for a download named ``file_name`` (RFC 6266: an ASCII
+    fallback, and the UTF-8 name for every browser since 2012)."""
+    return (
+        "Content-Disposition",
+        f"attachment; filename=\"to-fix.xlsx\"; filename*=UTF-8''{quote(file_name)}",
+    )
+
+
 def nearest_geojson(args: QueryArgs, index: StationIndex) -> bytes:
     """The nearest-stations answer for a query, from the in-memory index, as GeoJSON (UTF-8)."""
     crs = args.crs()
@@ -316,14 +422,14 @@ def _optional_point(args: QueryArgs) -> tuple[float, float] | None:
     return point_to_wgs84(args.required_number("lon"), args.required_number("lat"), args.crs())
 
 
-def _checked_id(station_id: str) -> str:
-    if not is_public_id(station_id):
+def _checked_id(public_id: str, thing: str = "station") -> str:
+    if not is_public_id(public_id):
         raise BadRequest(
-            f"id: got {station_id!r}, expected a 10-character station id",
+            f"id: got {public_id!r}, expected a 10-character {thing} id",
             code="invalid_parameter",
             parameter="id",
         )
-    return station_id
+    return public_id
 
 
 def _box_to_wgs84(box: tuple[float, float, float, float], crs: str) -> tuple:

@@ -35,9 +35,26 @@ class Endpoint:
         return {param.name: param for param in found}
 
 
+@dataclass(frozen=True)
+class Operation:
+    """One API operation of a signed-in user: its summary, answer and refusals."""
+
+    summary: str
+    returns: str
+    """The schema of its answer (in ``components``), or ``XLSX`` for a workbook."""
+    status: int = 200
+    """The status of its answer."""
+    body: str | None = None
+    """The schema of the request body it takes (multipart), if any."""
+    path_params: dict[str, str] = field(default_factory=dict)
+    refusals: dict[int, str] = field(default_factory=dict)
+    """Statuses it refuses with beyond those every signed-in operation may (401, 403)."""
+
+
 PATH_PARAM_SCHEMAS = {
     "station_id": {"type": "string", "pattern": f"^[{ALPHABET}]{{{ID_LENGTH}}}$"},
     "adcode": {"type": "string", "pattern": "^[0-9]{6}$"},
+    "upload_id": {"type": "string", "pattern": f"^[{ALPHABET}]{{{ID_LENGTH}}}$"},
 }
 """What each path parameter looks like (ASCII digits and letters); anything else is a 400."""
 
@@ -142,6 +159,58 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
 }
 
+UPLOAD_ID = {"upload_id": "The upload's 10-character id."}
+OPERATIONS: dict[tuple[str, str], Operation] = {
+    ("POST", "/api/v1/imports"): Operation(
+        "Upload a station list (the formats and size limit of `stationmap import`) and get "
+        "its dry-run report; the upload is kept, previewed, to apply later. Rows in counties "
+        "outside the caller's jurisdiction are rejected with their row numbers.",
+        "Upload",
+        status=201,
+        body="UploadForm",
+        refusals={
+            400: "An empty, unreadable or unknown file, a bad crs, or a file that does not say "
+            "its coordinate system when no crs is given (code crs_required, with choices).",
+            413: "The file is larger than the importer's limit (code payload_too_large).",
+        },
+    ),
+    ("GET", "/api/v1/imports"): Operation(
+        "The uploads of the caller's union and the unions below it, newest first: who, "
+        "when, the file, its state and counts.",
+        "Uploads",
+    ),
+    ("GET", "/api/v1/imports/{upload_id}"): Operation(
+        "One upload with its whole import report.",
+        "Upload",
+        path_params=UPLOAD_ID,
+        refusals={400: "A malformed id.", 404: "No such upload (code not_found)."},
+    ),
+    ("POST", "/api/v1/imports/{upload_id}/apply"): Operation(
+        "Write exactly the previewed plan of an upload, in one transaction. By a writer of "
+        "the uploading union or an admin above it.",
+        "Upload",
+        path_params=UPLOAD_ID,
+        refusals={
+            400: "A malformed id.",
+            404: "No such upload (code not_found).",
+            409: "conflict: the stations changed since the preview (nothing was written, the "
+            "upload is refused: preview again), or the upload was applied or refused already.",
+            422: "A station of the plan was refused at the store boundary; nothing was written.",
+        },
+    ),
+    ("GET", "/api/v1/imports/{upload_id}/to-fix.xlsx"): Operation(
+        "The upload's rejected rows as they were, with their row numbers and reasons in "
+        "front (原行号, 问题), as a workbook to fix and upload again.",
+        "XLSX",
+        path_params=UPLOAD_ID,
+        refusals={400: "A malformed id.", 404: "No such upload (code not_found)."},
+    ),
+}
+"""The operations of signed-in users (Authorization: Bearer, or the session cookie with
+X-CSRFToken), answered through Flask only: each needs to know who is asking."""
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 NEEDS_INDEX = {
     "/api/v1/stations/nearest",
     "/api/v1/stations/within",
@@ -174,9 +243,61 @@ def openapi_document() -> dict[str, Any]:
             "description": "Find China's trade-union worker stations (工会驿站). Places are "
             "GeoJSON (RFC 7946), [lon, lat], WGS-84 unless crs asks for gcj02 or bd09.",
         },
-        "paths": {path: _path_item(path, e) for path, e in ENDPOINTS.items()},
-        "components": {"schemas": _schemas()},
+        "paths": _paths(),
+        "components": {"schemas": _schemas(), "securitySchemes": SECURITY_SCHEMES},
     }
+
+
+SECURITY_SCHEMES = {
+    "token": {"type": "http", "scheme": "bearer", "description": "An API token."},
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "session",
+        "description": "The web session; requests that change something also send the "
+        "X-CSRFToken header.",
+    },
+}
+SIGNED_IN: list[dict[str, list[str]]] = [{"token": []}, {"session": []}]
+
+SIGNED_IN_REFUSALS = {
+    401: "No valid credentials (code unauthenticated).",
+    403: "The caller's role may not do this (forbidden), or the upload belongs to a union "
+    "outside the caller's jurisdiction (outside_jurisdiction).",
+}
+
+
+def _paths() -> dict[str, dict[str, Any]]:
+    """Every documented path: the public reads, then the signed-in operations."""
+    paths = {path: _path_item(path, e) for path, e in ENDPOINTS.items()}
+    for (method, path), operation in OPERATIONS.items():
+        paths.setdefault(path, {})[method.lower()] = _operation(operation)
+    return paths
+
+
+def _operation(operation: Operation) -> dict[str, Any]:
+    """A signed-in operation as OpenAPI describes it."""
+    media = XLSX if operation.returns == "XLSX" else "application/json"
+    schema = {"type": "string", "format": "binary"} if media == XLSX else _ref(operation.returns)
+    responses: dict[str, Any] = {
+        str(operation.status): {"description": "OK", "content": {media: {"schema": schema}}}
+    }
+    for status, description in {**SIGNED_IN_REFUSALS, **operation.refusals}.items():
+        responses[str(status)] = _error_response(description)
+    described: dict[str, Any] = {
+        "summary": operation.summary,
+        "security": SIGNED_IN,
+        "parameters": [_path_param(n, d) for n, d in operation.path_params.items()],
+        "responses": dict(sorted(responses.items())),
+    }
+    if operation.body:
+        content = {"multipart/form-data": {"schema": _ref(operation.body)}}
+        described["requestBody"] = {"required": True, "content": content}
+    return described
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _path_item(path: str, endpoint: Endpoint) -> dict[str, Any]:
@@ -418,6 +539,7 @@ def _schemas() -> dict[str, Any]:
             },
         },
         "OpenAPI": {"type": "object"},
+        **_upload_schemas(),
         "Error": {
             "type": "object",
             "required": ["error"],
@@ -474,4 +596,63 @@ def _search_results_schema() -> dict[str, Any]:
                 "lon/lat first; null: no point, best name matches first.",
             },
         },
+    }
+
+
+def _upload_schemas() -> dict[str, Any]:
+    """An upload, a list of them, and the form that sends one."""
+    listed = {
+        "type": "object",
+        "required": ["id", "state", "file_name", "user", "union", "created_at", "counts"],
+        "properties": {
+            "id": {"type": "string"},
+            "state": {"type": "string", "enum": ["previewed", "applied", "refused"]},
+            "file_name": {"type": "string"},
+            "user": {"type": "string", "description": "Who uploaded it."},
+            "union": {
+                "type": "object",
+                "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+            },
+            "created_at": {"type": "string", "format": "date-time"},
+            "finished_at": {"type": ["string", "null"], "format": "date-time"},
+            "crs": {"type": ["string", "null"], "enum": ["wgs84", "gcj02", "bd09", None]},
+            "sha256": {"type": "string"},
+            "batch_id": {"type": ["string", "null"]},
+            "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+        },
+    }
+    report = {
+        "type": "object",
+        "description": "The import report: counts, rows by outcome, every rejected row and "
+        "warning with its row number, code and Chinese message (message_en in English).",
+        "required": ["counts", "rejected", "warnings", "rows"],
+    }
+    upload = {
+        "allOf": [_ref("UploadListed")],
+        "type": "object",
+        "required": ["report"],
+        "properties": {"report": report},
+    }
+    form = {
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary", "description": "The list."},
+            "crs": {
+                "type": "string",
+                "enum": ["wgs84", "gcj02", "bd09"],
+                "description": "The coordinate system of the list's coordinates; needed "
+                "unless the file says it (GeoJSON, a header such as 经度（GCJ02）).",
+            },
+        },
+    }
+    return {
+        "UploadListed": listed,
+        "Upload": upload,
+        "Uploads": {
+            "type": "object",
+            "required": ["imports"],
+            "properties": {"imports": {"type": "array", "items": _ref("UploadListed")}},
+        },
+        "UploadForm": form,
     }

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
-from ..errors import StationmapError
+from ..errors import StationmapError, Unauthenticated
 from .answers import (
     ALLOW,
     MAX_QUERY_BYTES,
@@ -23,13 +24,17 @@ from .answers import (
     error_answer,
     finish,
 )
-from .endpoints import ROUTES, Route
+from .endpoints import ROUTES, Action, Route
 from .params import QueryArgs
 from .service import Service
 
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "something went wrong on our side; it has been logged"
+NOT_SIGNED_IN = (
+    "请先登录 / sign in first: send Authorization: Bearer TOKEN, or the session cookie "
+    "with the X-CSRFToken header"
+)
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -39,14 +44,42 @@ def respond(service: Service, route: Route, request: Request) -> Reply:
     return finish(request, _answer(service, route, request))
 
 
+def respond_signed_in(service: Service, action: Action, request: Request) -> Reply:
+    """The reply to a signed-in user's ``request`` for ``action``: 401 without a principal,
+    else the action's answer or its error, finished as every answer is."""
+    return finish(request, _signed_in_answer(service, action, request))
+
+
 def _answer(service: Service, route: Route, request: Request) -> Answer:
     if request.method == "OPTIONS":
         return Answer(204, b"", None, headers=(("Allow", ALLOW),))
     if request.query_bytes > MAX_QUERY_BYTES:
         return _too_long(request)
+    return _guarded(
+        request,
+        lambda: route.answer(
+            service, QueryArgs(request.args, route.endpoint.parameters), **request.path_params
+        ),
+    )
+
+
+def _signed_in_answer(service: Service, action: Action, request: Request) -> Answer:
+    if request.principal is None:
+        return answer_for_error(Unauthenticated(NOT_SIGNED_IN))
+    if request.query_bytes > MAX_QUERY_BYTES:
+        return _too_long(request)
+
+    def answer() -> Answer:
+        QueryArgs(request.args, {})  # the signed-in operations take no query parameters
+        return action.answer(service, request, **request.path_params)
+
+    return _guarded(request, answer)
+
+
+def _guarded(request: Request, answer: Callable[[], Answer]) -> Answer:
+    """``answer()``, or the error it raised as JSON (an unexpected one logged, as a 500)."""
     try:
-        args = QueryArgs(request.args, route.endpoint.parameters)
-        return route.answer(service, args, **request.path_params)
+        return answer()
     except StationmapError as error:
         return answer_for_error(error)
     except Exception:
