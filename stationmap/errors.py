@@ -44,7 +44,8 @@ class OutsideServiceArea(BadRequest):
 
 
 class PayloadTooLarge(BadRequest):
-    """A request body longer than the endpoint reads."""
+    """A request body (a JSON write, an uploaded file) longer than the endpoint reads; it
+    was not read to the end."""
 
     status = 413
     code = "payload_too_large"

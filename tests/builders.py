@@ -11,6 +11,7 @@ from stationmap.identifiers import new_public_id
 from stationmap.store import Store
 from stationmap.store.schema import now, unions, users
 from stationmap.types import Station, StationDraft
+from stationmap.web.principals import PRINCIPAL_KEY
 
 XUANWU = (118.7975, 32.0485)
 """A point in 南京市玄武区 (320102)."""
@@ -100,3 +101,9 @@ def add_user(
             )
         )
     return Principal(user_id, username, role, union_public_id, union_name, jurisdiction)
+
+
+def signed_in(principal: Principal | None) -> dict:
+    """What a test client's request carries to be made by ``principal`` (until sign-in
+    lands: the environ key :func:`stationmap.web.principals.principal_for` reads)."""
+    return {"environ_overrides": {PRINCIPAL_KEY: principal}}

@@ -14,6 +14,7 @@ from builders import XUANWU, add_station
 from jsonschema import Draft202012Validator
 
 from stationmap.web.answers import MAX_QUERY_BYTES
+from stationmap.web.endpoints import ACTIONS, ROUTES
 
 REQUIRED_VALUES = {
     "lon": str(XUANWU[0]),
@@ -66,41 +67,53 @@ def _loading_twin(path):
 
 
 def _operations(document: dict) -> list[tuple[str, dict]]:
-    """The public reads (a signed-in read's answers depend on who asks: test_editing_api)."""
+    """The public reads (the signed-in operations are checked below and, with a caller,
+    in tests/test_editing_api.py and tests/test_api_imports.py)."""
     return [
         (path, item["get"])
         for path, item in document["paths"].items()
-        if "security" not in item["get"]
+        if "get" in item and "security" not in item["get"]
     ]
 
 
-def test_signed_in_and_write_operations_document_the_contracts_codes(served):
-    client, document, found, _ = served
-    signed_in = [
-        (path, method, operation)
+def test_every_public_read_is_a_route_and_every_signed_in_operation_is_declared(served):
+    _, document, _, _ = served
+    assert {p for p, _ in _operations(document)} == set(ROUTES)
+    signed_in = {
+        (method.upper(), path)
         for path, item in document["paths"].items()
         for method, operation in item.items()
         if "security" in operation
-    ]
-    assert {(p, m) for p, m, _ in signed_in} == {
-        ("/api/v1/stations/{station_id}/history", "get"),
-        ("/api/v1/stations", "post"),
-        ("/api/v1/stations/{station_id}", "patch"),
     }
-    for path, method, operation in signed_in:
+    assert signed_in == set(ACTIONS)
+    assert {("POST", "/api/v1/stations"), ("GET", "/api/v1/imports")} <= signed_in
+    schemes = document["components"]["securitySchemes"]
+    assert set(schemes) == {"bearer", "session"}
+    assert "X-CSRFToken" in schemes["session"]["description"]
+
+
+def test_signed_in_operations_document_the_contracts_codes(served):
+    client, document, found, _ = served
+    for method, path in ACTIONS:
+        operation = document["paths"][path][method.lower()]
         codes = set(operation["responses"])
-        assert {"401", "403"} <= codes, path
-        if method != "get":
-            assert {"400", "413", "415", "422", "429"} <= codes, path
+        assert {"401", "403"} <= codes, (method, path)
+        body = operation.get("requestBody", {}).get("content", {})
+        if "application/json" in body:
+            assert {"400", "413", "415", "422", "429"} <= codes, (method, path)
         url = path.replace("{station_id}", found["station_id"])
-        refused = client.open(url, method=method.upper(), json={})
-        assert refused.status_code == 401, (path, method)
+        url = url.replace("{upload_id}", found["station_id"])
+        refused = client.open(url, method=method, json={})
+        assert refused.status_code == 401, (method, path)
+        assert "Access-Control-Allow-Origin" not in refused.headers
         root = {**operation["responses"]["401"]["content"]["application/json"]["schema"]}
         root["components"] = document["components"]
         assert not list(Draft202012Validator(root).iter_errors(refused.get_json()))
     patch = document["paths"]["/api/v1/stations/{station_id}"]["patch"]["responses"]
     assert {"412", "428"} <= set(patch)
-    assert "201" in document["paths"]["/api/v1/stations"]["post"]["responses"]
+    assert {"200", "201"} <= set(document["paths"]["/api/v1/stations"]["post"]["responses"])
+    upload = document["paths"]["/api/v1/imports"]["post"]["requestBody"]["content"]
+    assert list(upload) == ["multipart/form-data"]
 
 
 def _url(path: str, operation: dict, path_values: dict[str, str]) -> str:

@@ -1,5 +1,7 @@
-"""The write endpoints through the one answer path (``routing.respond``) with a signed-in
-Principal, on both backends; and a write reaching the finder's live index within a second."""
+"""The signed-in station operations (create, change, history) through the app and its
+one answer path for signed-in users (``routing.respond_signed_in``), with a Principal
+injected the way every API test signs in, on both backends; and a write reaching the
+finder's live index within a second."""
 
 from __future__ import annotations
 
@@ -9,45 +11,38 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from builders import XUANWU, add_station, add_user, table_dump
+from builders import XUANWU, add_station, add_user, signed_in, table_dump
+from flask import Flask
 
-from stationmap.finder import LiveIndex
+from stationmap import create_app
 from stationmap.store import Store
-from stationmap.web.answers import Request
-from stationmap.web.routing import match, respond
-from stationmap.web.service import Service
+from stationmap.web import close_app
 
 BODY = {"name": "玄武区新驿站", "kind": "shop", "lon": XUANWU[0], "lat": XUANWU[1]}
 
 
 @pytest.fixture
-def service(store: Store, tmp_path) -> Iterator[Service]:
-    """What the endpoints work with, on the test's store; its index stops following after."""
-    from stationmap.config import load_settings
-
-    settings = load_settings(overrides={"database_url": "sqlite://", "instance_dir": str(tmp_path)})
-    live = LiveIndex(store)
-    yield Service(settings, store, live)
-    live.stop()
+def api(store: Store, database_url: str) -> Iterator[Flask]:
+    """The app on the test's store (each backend); its index stops following after."""
+    app = create_app({"database_url": database_url})
+    yield app
+    close_app(app)
 
 
-def _send(service, method, url, principal=None, body=None, headers=None, raw=None):
-    """The reply (status code, headers dict, JSON) to one request through ``respond``."""
-    path, _, query = url.partition("?")
-    route, params = match(path)
+def _send(app, method, url, principal=None, body=None, headers=None, raw=None):
+    """The reply (status code, headers dict, JSON) to one request through the app."""
     data = raw if raw is not None else json.dumps(body or {}).encode()
     sent = {"Content-Type": "application/json"} | (headers or {})
-    request = Request(
-        method, path, dict(p.split("=") for p in query.split("&") if p), sent, params,
-        len(query), sent.get("If-None-Match"), data, len(data), principal,
+    reply = app.test_client().open(
+        url, method=method, data=data if method != "GET" else None, headers=sent,
+        **signed_in(principal),
     )  # fmt: skip
-    reply = respond(service, route, request)
-    return int(reply.status[:3]), dict(reply.headers), json.loads(reply.body or b"null")
+    return reply.status_code, dict(reply.headers), json.loads(reply.data or b"null")
 
 
-def test_create_answers_201_with_the_feature_its_etag_and_location(store, service):
+def test_create_answers_201_with_the_feature_its_etag_and_location(store, api):
     clerk = add_user(store)
-    status, headers, feature = _send(service, "POST", "/api/v1/stations", clerk, BODY)
+    status, headers, feature = _send(api, "POST", "/api/v1/stations", clerk, BODY)
     assert status == 201 and feature["properties"]["name"] == "玄武区新驿站"
     assert headers["ETag"] == '"v1"'
     assert headers["Location"] == f"/api/v1/stations/{feature['id']}"
@@ -57,11 +52,11 @@ def test_create_answers_201_with_the_feature_its_etag_and_location(store, servic
     assert (entry.actor, entry.union) == (clerk.username, clerk.union_name)
 
 
-def test_a_repeated_idempotency_key_answers_200_with_the_same_feature(store, service):
+def test_a_repeated_idempotency_key_answers_200_with_the_same_feature(store, api):
     clerk = add_user(store)
     key = {"Idempotency-Key": "3f6c8a52-1d2e-4b7a-9c1f-2a3b4c5d6e7f"}
-    status, _, first = _send(service, "POST", "/api/v1/stations", clerk, BODY, key)
-    again, _, second = _send(service, "POST", "/api/v1/stations", clerk, BODY, key)
+    status, _, first = _send(api, "POST", "/api/v1/stations", clerk, BODY, key)
+    again, _, second = _send(api, "POST", "/api/v1/stations", clerk, BODY, key)
     assert (status, again) == (201, 200) and first == second
     assert store.count_stations() == 1
 
@@ -82,18 +77,18 @@ def test_a_repeated_idempotency_key_answers_200_with_the_same_feature(store, ser
     ],
 )
 def test_a_refused_create_answers_its_code_and_writes_nothing(
-    store, service, change, headers, raw, status, code
+    store, api, change, headers, raw, status, code
 ):
     clerk = add_user(store)
     before = table_dump(store)
-    got, _, error = _send(service, "POST", "/api/v1/stations", clerk, BODY | change, headers, raw)
+    got, _, error = _send(api, "POST", "/api/v1/stations", clerk, BODY | change, headers, raw)
     assert (got, error["error"]["code"]) == (status, code)
     assert table_dump(store) == before
 
 
-def test_a_field_error_names_the_field_in_chinese_first(store, service):
+def test_a_field_error_names_the_field_in_chinese_first(store, api):
     status, _, error = _send(
-        service, "POST", "/api/v1/stations", add_user(store), BODY | {"lon": "abc"}
+        api, "POST", "/api/v1/stations", add_user(store), BODY | {"lon": "abc"}
     )
     assert status == 422
     assert (error["error"]["field"], error["error"]["label"]) == ("lon", "经度")
@@ -110,9 +105,9 @@ def test_a_field_error_names_the_field_in_chinese_first(store, service):
         (("cn", "100000", "admin"), 201, None),
     ],
 )
-def test_who_may_create_where(store, service, who, status, code):
+def test_who_may_create_where(store, api, who, status, code):
     principal = add_user(store, *who) if who else None
-    got, headers, answer = _send(service, "POST", "/api/v1/stations", principal, BODY)
+    got, headers, answer = _send(api, "POST", "/api/v1/stations", principal, BODY)
     assert got == status
     if code:
         assert answer["error"]["code"] == code and store.count_stations() == 0
@@ -120,35 +115,33 @@ def test_who_may_create_where(store, service, who, status, code):
         assert headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_patch_needs_the_stations_etag(store, service):
+def test_patch_needs_the_stations_etag(store, api):
     clerk = add_user(store)
     station = add_station(store)
     url = f"/api/v1/stations/{station.id}"
-    status, headers, _ = _send(service, "GET", url)
+    status, headers, _ = _send(api, "GET", url)
     assert (status, headers["ETag"]) == (200, '"v1"')
-    status, _, _ = _send(service, "GET", url, headers={"If-None-Match": '"v1"'})
+    status, _, _ = _send(api, "GET", url, headers={"If-None-Match": '"v1"'})
     assert status == 304
     cases = [({}, 428, "version_required"), ({"If-Match": '"v9"'}, 412, "version_mismatch")]
     cases += [({"If-Match": 'W/"v1"'}, 412, "version_mismatch")]
     cases += [({"If-Match": 'W/"3b-1a2b3c4d"'}, 412, "version_mismatch")]
     for headers, code, name in cases:
-        got, _, error = _send(service, "PATCH", url, clerk, {"name": "新名"}, headers)
+        got, _, error = _send(api, "PATCH", url, clerk, {"name": "新名"}, headers)
         assert (got, error["error"]["code"]) == (code, name), headers
     assert len(store.history(station.id)) == 1
-    got, headers, feature = _send(
-        service, "PATCH", url, clerk, {"name": "新名"}, {"If-Match": '"v1"'}
-    )
+    got, headers, feature = _send(api, "PATCH", url, clerk, {"name": "新名"}, {"If-Match": '"v1"'})
     assert (got, headers["ETag"], feature["properties"]["name"]) == (200, '"v2"', "新名")
 
 
-def test_two_concurrent_patches_of_one_version_one_wins(store, service):
+def test_two_concurrent_patches_of_one_version_one_wins(store, api):
     clerk = add_user(store)
     station = add_station(store)
     url, barrier, statuses = f"/api/v1/stations/{station.id}", threading.Barrier(2), []
 
     def patch(name: str) -> None:
         barrier.wait()
-        got, _, _ = _send(service, "PATCH", url, clerk, {"name": name}, {"If-Match": '"v1"'})
+        got, _, _ = _send(api, "PATCH", url, clerk, {"name": name}, {"If-Match": '"v1"'})
         statuses.append(got)
 
     threads = [threading.Thread(target=patch, args=(n,)) for n in ("甲", "乙")]
@@ -160,21 +153,19 @@ def test_two_concurrent_patches_of_one_version_one_wins(store, service):
     assert store.get_station(station.id).version == 2
 
 
-def test_close_with_a_reason_then_reopen_and_read_the_history(store, service):
+def test_close_with_a_reason_then_reopen_and_read_the_history(store, api):
     clerk = add_user(store)
     station = add_station(store)
     url = f"/api/v1/stations/{station.id}"
     closing = {"status": "temporarily_closed", "reason": "装修", "reopen_on": "2099-01-01"}
-    got, _, feature = _send(service, "PATCH", url, clerk, closing, {"If-Match": '"v1"'})
+    got, _, feature = _send(api, "PATCH", url, clerk, closing, {"If-Match": '"v1"'})
     assert got == 200
     assert feature["properties"]["status_reason"] == "装修"
     assert feature["properties"]["reopen_on"] == "2099-01-01"
-    got, _, feature = _send(
-        service, "PATCH", url, clerk, {"status": "active"}, {"If-Match": '"v2"'}
-    )
+    got, _, feature = _send(api, "PATCH", url, clerk, {"status": "active"}, {"If-Match": '"v2"'})
     assert got == 200 and feature["properties"]["status_reason"] is None
     viewer = add_user(store, "v", "320102", "viewer")
-    got, headers, history = _send(service, "GET", f"{url}/history", viewer)
+    got, headers, history = _send(api, "GET", f"{url}/history", viewer)
     assert got == 200 and "Access-Control-Allow-Origin" not in headers
     entries = history["entries"]
     assert [e["action"] for e in entries] == ["update", "update", "create"]
@@ -182,7 +173,7 @@ def test_close_with_a_reason_then_reopen_and_read_the_history(store, service):
     assert entries[1]["changes"]["status"] == ["active", "temporarily_closed"]
     assert (entries[0]["actor"], entries[0]["union"]) == (clerk.username, clerk.union_name)
     outsider = add_user(store, "qh", "320104", "viewer")
-    got, _, error = _send(service, "GET", f"{url}/history", outsider)
+    got, _, error = _send(api, "GET", f"{url}/history", outsider)
     assert (got, error["error"]["code"]) == (403, "outside_jurisdiction")
 
 

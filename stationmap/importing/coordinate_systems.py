@@ -60,20 +60,29 @@ MAX_CHECKED_ROWS = 5_000
 conversions and county lookups would otherwise cost seconds)."""
 
 
+ASK_ON_COMMAND_LINE = ("请指定", "say it with --crs")
+"""How :class:`CrsRequired` asks for the system on the server's shell (Chinese, English)."""
+ASK_ON_UPLOAD = ("请在上传时选择坐标系（crs）", "choose one in the upload's crs field")
+"""How it asks on the web and the API."""
+
+
 class CrsRequired(BadRequest):
     """The file does not say which coordinate system it is in, and nobody said it."""
 
     code = "crs_required"
 
-    def __init__(self, fit: Fit | None = None) -> None:
+    def __init__(self, fit: Fit | None = None, ask: tuple[str, str] = ASK_ON_COMMAND_LINE) -> None:
         zh = "；".join(f"{name}（{CRS_SOURCES[name][0]}）" for name in CRS_NAMES)
         en = "; ".join(f"{name} ({CRS_SOURCES[name][1]})" for name in CRS_NAMES)
         hint_zh, hint_en = fit.hint() if fit is not None else ("", "")
         super().__init__(
-            f"文件没有说明坐标系，请指定：{zh}。国内工具导出的名单大多是 gcj02。{hint_zh}"
+            f"文件没有说明坐标系，{ask[0]}：{zh}。国内工具导出的名单大多是 gcj02。{hint_zh}"
             f" / the file does not say which coordinate system its coordinates are in: "
-            f"say it with --crs: {en}. Most lists from Chinese tools are gcj02.{hint_en}"
+            f"{ask[1]}: {en}. Most lists from Chinese tools are gcj02.{hint_en}",
+            field="crs",
+            choices=list(CRS_NAMES),
         )
+        self.fit = fit
 
 
 @dataclass(frozen=True)

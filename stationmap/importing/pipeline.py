@@ -1,10 +1,12 @@
 """Importing a county union's station list: the whole pipeline, step by step.
 
-:func:`import_file` (the CLI) and :func:`import_upload` (the web upload) read the
-file and hand it to :func:`import_sheet`, which reads like its table of contents:
-find the table, parse each row, convert coordinates to WGS-84, place rows in
-counties, drop repeats within the file, match against the store, then write the
-plan in one transaction (or, for a dry run, only report it).
+:func:`import_file` (the CLI) and :func:`import_upload` read the file and hand it
+to :func:`import_sheet`, which reads like its table of contents: find the table,
+parse each row, convert coordinates to WGS-84, place rows in counties (rejecting
+those outside the uploader's jurisdiction), drop repeats within the file, match
+against the store, then write the plan in one transaction (or, for a dry run, only
+report it). :func:`plan_sheet` is every step but the writing: the web's previewed
+uploads (:mod:`.uploads`) keep its plan to write later.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 
 from ..coordinates import CRS_NAMES, to_wgs84
 from ..errors import BadRequest
+from ..regions import RegionIndex
 from ..store import Actor, Store
 from .apply import apply_import
 from .changes import plan_changes
@@ -67,6 +70,9 @@ class ImportOptions:
     columns: dict[str, str] = field(default_factory=dict)
     """Header text → field, for columns the synonym table does not know."""
     actor: Actor = "import"
+    jurisdiction: str | None = None
+    """The counties the uploader may write (an adcode prefix, ``""`` for all); rows in any
+    other county are rejected row by row. None: no limit (the server's shell)."""
 
 
 @dataclass
@@ -110,6 +116,18 @@ def import_sheet(
 ) -> ImportReport:
     """Run every step on a sheet already read; returns the report."""
     say = progress or (lambda step: None)
+    plan, report = plan_sheet(store, sheet, filename, options, say)
+    return _finish(store, plan, options, report, say)
+
+
+def plan_sheet(
+    store: Store,
+    sheet: Sheet,
+    filename: str,
+    options: ImportOptions,
+    say: Callable[[str], None] = lambda step: None,
+) -> tuple[ImportPlan, ImportReport]:
+    """Every step but writing: the plan and its report. Reads the store, writes nothing."""
     _check_options(options)
     table = locate_table(sheet, options)
     say("parsing rows")
@@ -126,6 +144,7 @@ def import_sheet(
     doubt = compare_systems(parsed, choice.crs, store.regions, options.county)
     convert_to_wgs84(parsed, choice.crs)
     place_in_counties(parsed, store, options)
+    reject_outside_jurisdiction(parsed, options.jurisdiction, store.regions)
     report = _start_report(sheet, table, filename, options, parsed)
     report.source["crs_declared_by"] = choice.declared_by
     report.warnings[:0] = [w for w in (overridden_warning(choice), doubt) if w is not None]
@@ -139,7 +158,7 @@ def import_sheet(
         source_format=sheet.source_format,
     )
     _maybe_close_missing(store, plan, options, report)
-    return _finish(store, plan, options, report, say)
+    return plan, report
 
 
 def locate_table(sheet: Sheet, options: ImportOptions) -> Table:
@@ -218,6 +237,32 @@ def place_in_counties(parsed: list[ParsedRow], store: Store, options: ImportOpti
             continue
         row.values["adcode"] = adcode
         _flag_outside_declared(row, adcode, options, regions)
+
+
+def reject_outside_jurisdiction(
+    parsed: list[ParsedRow], jurisdiction: str | None, regions: RegionIndex
+) -> None:
+    """Reject each accepted row whose county the uploader may not write (never planned)."""
+    if jurisdiction is None:
+        return
+    for row in _accepted(parsed):
+        adcode = row.values["adcode"]
+        if not adcode.startswith(jurisdiction):
+            row.rejected.append(_outside_jurisdiction(row, adcode, regions))
+
+
+def _outside_jurisdiction(row: ParsedRow, adcode: str, regions: RegionIndex) -> RowIssue:
+    county = regions.county(adcode)
+    where = f"{county.province}{county.city}{county.name}" if county else adcode
+    return RowIssue(
+        row.row,
+        "坐标",
+        f"{row.values['lon']:.6f},{row.values['lat']:.6f}",
+        "outside_jurisdiction",
+        f"驿站位于{where}（{adcode}），不在本单位管辖范围内，未导入；请由该区县的工会导入",
+        f"the station lies in {where} ({adcode}), outside your union's jurisdiction: "
+        "not imported; that county's union may import it",
+    )
 
 
 def _flag_outside_declared(row: ParsedRow, adcode: str, options: ImportOptions, regions) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import xlsxwriter
 
@@ -62,6 +62,27 @@ class ImportReport:
             "source": self.source,
         }
 
+    def to_stored(self) -> dict[str, Any]:
+        """:meth:`to_dict` plus the header and the rejected rows' cells, for the to-fix
+        workbook of a report kept in the database (:meth:`from_stored` reads it back)."""
+        cells = {str(number): row for number, row in self.rejected_cells.items()}
+        return {**self.to_dict(), "header": self.header, "rejected_cells": cells}
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any]) -> ImportReport:
+        """The report :meth:`to_stored` wrote."""
+        return cls(
+            counts=dict(stored["counts"]),
+            rejected=[RowIssue(**issue) for issue in stored["rejected"]],
+            warnings=[RowIssue(**issue) for issue in stored["warnings"]],
+            rows=dict(stored["rows"]),
+            dry_run=stored["dry_run"],
+            batch_id=stored["batch_id"],
+            source=dict(stored["source"]),
+            header=list(stored.get("header", [])),
+            rejected_cells={int(n): row for n, row in stored.get("rejected_cells", {}).items()},
+        )
+
     def summary(self) -> str:
         """One line for the terminal."""
         c = self.counts
@@ -86,8 +107,9 @@ def write_json(report: ImportReport, path: Path) -> None:
     path.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def write_rejected_xlsx(report: ImportReport, path: Path) -> None:
-    """The rejected rows as they were, with 行号 and 问题 columns in front, ready to fix.
+def write_rejected_xlsx(report: ImportReport, path: Path | BinaryIO) -> None:
+    """The rejected rows as they were, with 行号 and 问题 columns in front, ready to fix
+    (to a file, or to a binary stream such as ``io.BytesIO``).
 
     Cells are written as text, so nothing a clerk typed is turned into a formula.
     """
@@ -96,7 +118,8 @@ def write_rejected_xlsx(report: ImportReport, path: Path) -> None:
         if issue.row is not None:
             reasons.setdefault(issue.row, []).append(f"{issue.column}: {issue.message}")
     workbook = xlsxwriter.Workbook(
-        str(path), {"strings_to_formulas": False, "strings_to_urls": False}
+        str(path) if isinstance(path, Path) else path,
+        {"strings_to_formulas": False, "strings_to_urls": False},
     )
     sheet = workbook.add_worksheet("需修改的行")
     bold = workbook.add_format({"bold": True})

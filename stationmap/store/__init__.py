@@ -6,13 +6,15 @@ change feed in :mod:`.feed`), each taking a connection so that a use case can co
 them in one :meth:`Store.transaction`.
 """
 
-from . import audit, batches, receipts, stations, unions
+from . import audit, batches, receipts, stations, unions, uploads
 from .audit import Actor, Writer
+from .backend import lock_station_writes
 from .feed import ChangeFeed, FeedPosition
-from .store import Store, load_batch, open_store
+from .store import BoundStore, Store, load_batch, open_store
 
 __all__ = [
     "Actor",
+    "BoundStore",
     "ChangeFeed",
     "FeedPosition",
     "Store",
@@ -20,8 +22,10 @@ __all__ = [
     "audit",
     "batches",
     "load_batch",
+    "lock_station_writes",
     "open_store",
     "receipts",
     "stations",
     "unions",
+    "uploads",
 ]

@@ -395,3 +395,14 @@ def record_writing_transaction(connection: Connection) -> None:
                 "SET DEFAULT (pg_current_xact_id()::text::bigint)"
             )
         )
+
+
+def lock_station_writes(conn: Connection) -> None:
+    """Hold every other writer of stations and unions off until ``conn``'s transaction
+    ends, so what it read stays what it writes over (readers are not held).
+
+    PostgreSQL: a SHARE ROW EXCLUSIVE lock on both tables. SQLite: nothing more, as long
+    as the transaction has written already: its writers take turns under one lock.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("LOCK TABLE stations, unions IN SHARE ROW EXCLUSIVE MODE"))

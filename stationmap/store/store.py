@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import pandas as pd
@@ -257,6 +257,37 @@ class Store:
         """The newest audit entry's id: grows with every write (followers use feed_position)."""
         with self.engine.connect() as conn:
             return conn.execute(select(func.coalesce(func.max(audit_entries.c.id), 0))).scalar_one()
+
+
+class BoundStore(Store):
+    """A store seen through one connection in its transaction: every reader and writer
+    of :class:`Store` uses ``conn``, so a use case can plan and write in one transaction
+    (a previewed upload is re-planned and applied so: ``importing.uploads``).
+
+    Statistics are not refreshed inside it (PostgreSQL's ANALYZE would wait for the
+    transaction's locks): :attr:`written` counts the rows, for the caller to pass to
+    :meth:`Store.after_bulk_write` once the transaction has committed.
+    """
+
+    def __init__(self, store: Store, conn: Connection) -> None:
+        super().__init__(store.engine, store.regions)
+        self.conn = conn
+        self.written = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """The bound connection; its transaction is the caller's to commit."""
+        yield self.conn
+
+    reading = transaction
+
+    def iter_stations(self, chunk: int = stations.INSERT_CHUNK) -> Iterator[Station]:
+        """Every station, in table order, read in chunks on the bound connection."""
+        return stations.iter_chunks(lambda: nullcontext(self.conn), chunk)
+
+    def after_bulk_write(self, rows: int) -> None:
+        """Count the rows for the caller (see the class docstring)."""
+        self.written += rows
 
 
 def open_store(settings: Settings) -> Store:

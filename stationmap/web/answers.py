@@ -27,10 +27,9 @@ from typing import Any, cast
 from urllib.parse import unquote_to_bytes
 
 from werkzeug.datastructures import EnvironHeaders
-from werkzeug.wsgi import get_input_stream
 
 from ..accounts import Principal
-from ..errors import StationmapError
+from ..errors import PayloadTooLarge, StationmapError
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -38,10 +37,10 @@ SHORT_CACHE = "public, max-age=10"
 """Answers may be reused for ten seconds: long enough to help a weak network,
 short enough that a station's change reaches riders quickly."""
 ALLOW = "GET, HEAD, OPTIONS"
-"""The methods every API path answers; a path that also takes writes adds them
-(:func:`allowed_methods`)."""
-WRITE_METHODS = frozenset({"POST", "PATCH"})
-"""The methods that change stations: they carry a body and credentials."""
+"""The methods every public API path answers (a signed-in operation on the same path,
+such as POST /api/v1/stations, is Flask's alone: a preflight is not told of it)."""
+CONDITIONAL = frozenset({"GET", "HEAD"})
+"""The methods a matching ``If-None-Match`` answers with 304 (RFC 9110 section 13.1.2)."""
 
 COMMON_HEADERS: tuple[tuple[str, str], ...] = (("X-Content-Type-Options", "nosniff"),)
 """Headers every API reply carries, errors included: the place for security headers.
@@ -101,12 +100,10 @@ class Request:
     if_none_match: str | None = None
     """The ``If-None-Match`` header, read once (a case-blind lookup costs a microsecond)."""
     body: bytes = b""
-    """The request body (writes only; at most what :func:`read_body` reads)."""
-    body_length: int = 0
-    """The body's declared length (``Content-Length``), or what was read without one."""
+    """The request body, read whole (:func:`read_body`) for the endpoints that take one;
+    its media type is the ``Content-Type`` header."""
     principal: Principal | None = None
-    """Who sent it, as the Flask view found out; None for anonymous callers and on the
-    fast path, which answers only public reads."""
+    """Who is asking, when signed in (set by the Flask view; None for public reads)."""
 
 
 @dataclass(slots=True)
@@ -135,18 +132,12 @@ class Reply:
 
 
 def request_from_environ(
-    environ: dict[str, Any],
-    path_params: Mapping[str, str],
-    principal: Principal | None = None,
-    max_body: int = 0,
+    environ: dict[str, Any], path_params: Mapping[str, str], principal: Principal | None = None
 ) -> Request:
-    """The framework-free request for a WSGI environ (Flask's view passes its own).
-
-    A write's body is read up to ``max_body`` bytes (a longer one is left unread and
-    refused by its declared length); the fast path and error pages read none.
-    """
+    """The framework-free request for a WSGI environ (Flask's view passes its own), with
+    who sent it when a signed-in operation's view found out; its body is not read here
+    (:func:`read_body`, once the caller is known)."""
     query = environ.get("QUERY_STRING", "")
-    body, body_length = read_body(environ, max_body) if max_body else (b"", 0)
     return Request(
         environ["REQUEST_METHOD"],
         wsgi_path(environ),
@@ -155,23 +146,37 @@ def request_from_environ(
         path_params,
         len(query),
         environ.get("HTTP_IF_NONE_MATCH"),
-        body,
-        body_length,
-        principal,
+        principal=principal,
     )
 
 
-def read_body(environ: dict[str, Any], max_body: int) -> tuple[bytes, int]:
-    """The body and its length: nothing is read past ``max_body`` + 1 bytes, and nothing at
-    all when ``Content-Length`` already says it is longer."""
-    try:
-        declared = int(environ.get("CONTENT_LENGTH") or -1)
-    except ValueError:
-        declared = -1
-    if declared > max_body:
-        return b"", declared
-    body = get_input_stream(environ, max_content_length=None).read(max_body + 1)
-    return body, max(declared, len(body))
+def read_body(environ: dict[str, Any], max_bytes: int) -> bytes:
+    """The WSGI request's body, up to ``max_bytes``: a longer one is refused with
+    :class:`PayloadTooLarge` before it is read (by its Content-Length), or as soon as
+    more than ``max_bytes`` have come (a body sent without one)."""
+    declared = environ.get("CONTENT_LENGTH") or ""
+    length = int(declared) if declared.isascii() and declared.isdigit() else None
+    if length is not None and length > max_bytes:
+        raise _body_too_large(length, max_bytes)
+    stream = environ["wsgi.input"]
+    body = stream.read(length) if length is not None else stream.read(max_bytes + 1)
+    if len(body) > max_bytes:
+        raise _body_too_large(len(body), max_bytes)
+    return body
+
+
+def _body_too_large(size: int, max_bytes: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"请求的内容太大（{_size(size)}，上限 {_size(max_bytes)}），名单请按区县拆分后分别上传"
+        f" / the request body is {size:,} bytes, expected at most {max_bytes:,}: send less "
+        "at once (a station list: split it by county and upload the parts)",
+        limit=max_bytes,
+    )
+
+
+def _size(size: int) -> str:
+    """A body's size as a person reads it: ``1.2 MB``, or ``64 KB`` under a megabyte."""
+    return f"{size / 1e6:.1f} MB" if size >= 1_000_000 else f"{size / 1024:.0f} KB"
 
 
 def wsgi_path(environ: dict[str, Any]) -> str:
@@ -236,21 +241,25 @@ def answer_for_error(error: StationmapError) -> Answer:
     )
 
 
-def finish(request: Request, answer: Answer) -> Reply:
-    """The reply for ``answer``: every API response's headers are set here and only here."""
+def finish(request: Request, answer: Answer, public: bool = True) -> Reply:
+    """The reply for ``answer``: every API response's headers are set here and only here.
+
+    ``public`` is False for a signed-in operation's answer (errors included): it gets no
+    CORS headers (:func:`cors_headers`).
+    """
     if answer.status != 200:
-        return _finish_other(request, answer)
+        return _finish_other(request, answer, public)
     tag = answer.etag or entity_tag(answer.body)
     varies = len(answer.body) >= MIN_BYTES and answer.media_type in COMPRESSIBLE
-    reads = request.method not in WRITE_METHODS
-    if reads and request.if_none_match and _matches(request.if_none_match, tag):
-        return _not_modified(request, answer, tag, varies)
+    asked = request.if_none_match
+    if asked and request.method in CONDITIONAL and _matches(asked, tag):
+        return _not_modified(request, answer, tag, varies, public)
     headers = [("Content-Type", answer.media_type)] if answer.media_type else []
     if answer.cache:
         headers.append(("Cache-Control", answer.cache))
     headers.append(("ETag", tag))
     headers += answer.headers
-    headers += cors_headers(request.method, request.principal is not None)
+    headers += cors_headers(request.method, public)
     headers += COMMON_HEADERS
     body = answer.body
     if varies:
@@ -262,7 +271,7 @@ def finish(request: Request, answer: Answer) -> Reply:
     return Reply(status_line(200), headers, body)
 
 
-def _finish_other(request: Request, answer: Answer) -> Reply:
+def _finish_other(request: Request, answer: Answer, public: bool) -> Reply:
     """An error, a creation (201, with its own validator) or an empty answer (a
     preflight): no validator made from the body, no compression."""
     headers = [("Content-Type", answer.media_type)] if answer.media_type else []
@@ -271,19 +280,19 @@ def _finish_other(request: Request, answer: Answer) -> Reply:
     if answer.etag:
         headers.append(("ETag", answer.etag))
     headers += answer.headers
-    headers += cors_headers(request.method, request.principal is not None)
+    headers += cors_headers(request.method, public)
     headers += COMMON_HEADERS
     if answer.status != NO_CONTENT:
         headers.append(("Content-Length", str(len(answer.body))))
     return Reply(status_line(answer.status), headers, answer.body)
 
 
-def _not_modified(request: Request, answer: Answer, tag: str, varies: bool) -> Reply:
+def _not_modified(request: Request, answer: Answer, tag: str, varies: bool, public: bool) -> Reply:
     """304: the client's copy is current. It carries what the 200 would have said about
     caching (and, like Werkzeug's, no content headers), so both paths send the same."""
     headers = [("Cache-Control", answer.cache)] if answer.cache else []
     headers.append(("ETag", tag))
-    headers += cors_headers(request.method, request.principal is not None)
+    headers += cors_headers(request.method, public)
     headers += COMMON_HEADERS
     if varies:
         headers.append(("Vary", "Accept-Encoding"))
@@ -307,20 +316,22 @@ def _matches(if_none_match: str, tag: str) -> bool:
     return False
 
 
-def cors_headers(method: str, signed_in: bool = False) -> tuple[tuple[str, str], ...]:
+def cors_headers(method: str, public: bool = True) -> tuple[tuple[str, str], ...]:
     """The CORS headers for a request with this method.
 
-    Public reads get ``*`` (and a preflight the read methods). Writes, and reads by a
-    signed-in caller (a station's history), must not: they carry credentials (a session
-    cookie or a token), and ``*`` with credentials is what CORS exists to forbid. They
-    get no CORS headers, so a browser lets only pages of our own origin make them (the
-    clerk's pages). Should a union's own site ever need to write from its origin, it is
-    answered here with that one origin from a configured list (``Vary: Origin``,
-    ``Access-Control-Allow-Credentials: true``), never with ``*``.
+    Public reads get ``*`` (and a preflight the read methods). Signed-in operations
+    (``public`` False: writes, uploads, a station's history) must not: they carry
+    credentials (a session cookie or a token), and ``*`` with credentials is what CORS
+    exists to forbid. They get no CORS headers, so a browser lets only pages of our own
+    origin make them (the clerk's pages). Should a union's own site ever need to write
+    from its origin, it is answered here with that one origin from a configured list
+    (``Vary: Origin``, ``Access-Control-Allow-Credentials: true``), never with ``*``.
     """
+    if not public:
+        return ()
     if method == "OPTIONS":
         return PUBLIC_CORS + PREFLIGHT
-    return PUBLIC_CORS if method in PUBLIC_READS and not signed_in else ()
+    return PUBLIC_CORS if method in PUBLIC_READS else ()
 
 
 @cache

@@ -1,7 +1,11 @@
-"""The JSON API under /api/v1 in Flask: one view, registered for every route of the table.
+"""The JSON API under /api/v1 in Flask: one view for every public route, one for every
+signed-in action.
 
 The work is in :mod:`.endpoints` (Flask-free); :func:`.routing.respond` answers, renders
-errors and sets the headers, the same call the WSGI fast path makes.
+errors and sets the headers, the same call the WSGI fast path makes; signed-in actions
+go through :func:`.routing.respond_signed_in` with the principal :func:`principal_for`
+resolves and a reader of the body, which it reads within the action's limit once the
+caller is known.
 """
 
 from __future__ import annotations
@@ -11,30 +15,26 @@ from functools import partial
 from flask import Blueprint, Response, request
 
 from . import context
-from .answers import WRITE_METHODS, Reply, Request, request_from_environ
-from .endpoints import ROUTES, Route
-from .principal import principal_for
-from .request_bodies import MAX_BODY_BYTES
-from .routing import flask_rule, respond
+from .answers import Reply, read_body, request_from_environ
+from .endpoints import ACTIONS, ROUTES, Action, Route
+from .principals import principal_for
+from .routing import flask_rule, respond, respond_signed_in
 
 blueprint = Blueprint("api", __name__)
 
 
 def view(route: Route, **path_params: str) -> Response:
-    """Every API view: the route's reply to this request, as a Flask response."""
-    return response_from(respond(context.service(), route, api_request(path_params)))
-
-
-def api_request(path_params: dict[str, str]) -> Request:
-    """Flask's current request as the answer path reads it: with who sent it and, for a
-    write, its body (read up to one byte past what a write takes)."""
-    reads_body = request.method in WRITE_METHODS
-    return request_from_environ(
-        request.environ,
-        path_params,
-        principal_for(request),
-        max_body=MAX_BODY_BYTES if reads_body else 0,
+    """Every public API view: the route's reply to this request, as a Flask response."""
+    return response_from(
+        respond(context.service(), route, request_from_environ(request.environ, path_params))
     )
+
+
+def signed_in_view(action: Action, **path_params: str) -> Response:
+    """Every signed-in action's view: its reply to this request, as a Flask response."""
+    asked = request_from_environ(request.environ, path_params, principal_for(request))
+    read = partial(read_body, request.environ)
+    return response_from(respond_signed_in(context.service(), action, asked, read))
 
 
 class FinishedResponse(Response):
@@ -49,14 +49,23 @@ def response_from(reply: Reply) -> Response:
 
 
 def _register_every_route() -> None:
-    """One rule per route of the table, each calling :func:`view`."""
+    """One rule per public route of the table, each calling :func:`view`, and one per
+    signed-in action, each calling :func:`signed_in_view`."""
     for route in ROUTES.values():
         blueprint.add_url_rule(
             flask_rule(route.path),
             route.answer.__name__,
             partial(view, route),
-            methods=["GET", "OPTIONS", *route.writes],
+            methods=["GET", "OPTIONS"],
             provide_automatic_options=False,  # respond answers OPTIONS, with the headers
+        )
+    for action in ACTIONS.values():
+        blueprint.add_url_rule(
+            flask_rule(action.path),
+            action.answer.__name__,
+            partial(signed_in_view, action),
+            methods=[action.method],
+            provide_automatic_options=False,  # no CORS preflight for credentialed calls
         )
 
 

@@ -2,17 +2,21 @@
 
 Flask-free. :data:`ROUTES` joins each documented path of :data:`ENDPOINTS` to the
 function that answers it; the Flask views and the WSGI fast path both reach these
-functions through :func:`stationmap.web.routing.respond`. Places are GeoJSON with
-``[lon, lat]``; ``crs`` chooses the system of the query point and of the answer.
+functions through :func:`stationmap.web.routing.respond`. :data:`ACTIONS` joins each
+signed-in operation of :data:`OPERATIONS` (writes, uploads, a station's history) to
+its function, reached through :func:`stationmap.web.routing.respond_signed_in`. Places
+are GeoJSON with ``[lon, lat]``; ``crs`` chooses the system of the query point and of
+the answer.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 
 from ..borders import borders_geojson
 from ..coordinates import from_wgs84, point_from_wgs84, point_to_wgs84, to_wgs84
@@ -33,21 +37,23 @@ from ..finder.search import Understood, search_stations
 from ..geojson import cluster_view_json, found_collection_json, found_feature_json
 from ..hours import OPEN, UNKNOWN, hours_state, now_in_china
 from ..identifiers import is_public_id
+from ..importing.readers import MAX_BYTES
+from ..importing.uploads import (
+    apply_upload,
+    get_upload,
+    list_uploads,
+    preview_upload,
+    to_fix_workbook,
+    upload_json,
+)
 from ..navigation import navigation_links
 from ..types import FoundStation, Station
 from ..version import __version__
-from .answers import (
-    ALLOW,
-    SHORT_CACHE,
-    Answer,
-    Request,
-    geojson_answer,
-    json_answer,
-    last_modified,
-)
-from .openapi import ENDPOINTS, WRITES, Endpoint, openapi_document
+from .answers import SHORT_CACHE, Answer, Request, geojson_answer, json_answer, last_modified
+from .forms import multipart_form
+from .openapi import ENDPOINTS, OPERATIONS, XLSX, Endpoint, Operation, openapi_document
 from .params import QueryArgs
-from .request_bodies import json_body, version_from_if_match
+from .request_bodies import MAX_BODY_BYTES, json_body, version_from_if_match
 from .service import Service
 
 NEAREST = "/api/v1/stations/nearest"
@@ -55,27 +61,12 @@ NEAREST = "/api/v1/stations/nearest"
 
 @dataclass(frozen=True)
 class Route:
-    """One API path: its declaration in :data:`ENDPOINTS` and the functions answering it."""
+    """One public API path: its declaration in :data:`ENDPOINTS` and the function answering
+    GET (called with the service, the query's :class:`QueryArgs` and the path parameters)."""
 
     path: str
     endpoint: Endpoint
     answer: Callable[..., Answer]
-    """Answers GET: called with the service, the query's :class:`QueryArgs` and the path
-    parameters; a signed-in route's also with the :class:`Request` (first after the
-    service)."""
-    writes: Mapping[str, Callable[..., Answer]] = field(default_factory=dict)
-    """Answers each write method (POST, PATCH) the path takes, called with the service,
-    the :class:`Request`, the query's arguments and the path parameters."""
-
-    @property
-    def signed_in(self) -> bool:
-        """Whether its GET answer depends on who asks (only Flask, which knows, answers)."""
-        return self.endpoint.signed_in
-
-    @property
-    def allow(self) -> str:
-        """The methods the path answers, as the ``Allow`` header lists them."""
-        return ", ".join([ALLOW, *sorted(self.writes)])
 
 
 ROUTES: dict[str, Route] = {}
@@ -93,14 +84,39 @@ def answers(path: str) -> Callable:
     return register
 
 
-def writes(method: str, path: str) -> Callable:
-    """Make the decorated function the one that answers ``method`` on ``path`` (its GET is
-    registered first; the write is documented in WRITES)."""
+@dataclass(frozen=True)
+class Action:
+    """One operation of a signed-in user: its method and path, its declaration in
+    :data:`OPERATIONS`, and the function answering it."""
+
+    method: str
+    path: str
+    operation: Operation
+    answer: Callable[..., Answer]
+    """Called with the service, the :class:`Request` (its ``principal`` set) and the path
+    parameters."""
+    max_body: int = 0
+    """The longest request body read (0: the body is not read)."""
+
+
+ACTIONS: dict[tuple[str, str], Action] = {}
+"""The signed-in operations, by method and path: answered through Flask only (which
+knows who asks) by :func:`stationmap.web.routing.respond_signed_in`. A path may also be
+a public route's (GET /api/v1/stations and POST /api/v1/stations): the methods differ."""
+
+MAX_UPLOAD_BODY = MAX_BYTES + 64 * 1024
+"""The importer's file size limit, plus room for the multipart form around the file."""
+PRIVATE = "private, no-store"
+"""What a signed-in user's answer may be cached as: not at all."""
+
+
+def acts(method: str, path: str, max_body: int = 0) -> Callable:
+    """Make the decorated function the one that answers ``method`` on ``path`` for a
+    signed-in user (documented in OPERATIONS)."""
 
     def register(function: Callable[..., Answer]) -> Callable[..., Answer]:
-        assert (path, method) in WRITES, f"{method} {path} is not documented in WRITES"
-        route = ROUTES[path]
-        ROUTES[path] = replace(route, writes={**route.writes, method: function})
+        operation = OPERATIONS[(method, path)]
+        ACTIONS[(method, path)] = Action(method, path, operation, function, max_body)
         return function
 
     return register
@@ -278,20 +294,20 @@ def station(service: Service, args: QueryArgs, station_id: str) -> Answer:
     return geojson_answer(body, headers=headers, etag=version_tag(found.station))
 
 
-@answers("/api/v1/stations/{station_id}/history")
-def history(service: Service, request: Request, args: QueryArgs, station_id: str) -> Answer:
+@acts("GET", "/api/v1/stations/{station_id}/history")
+def history(service: Service, request: Request, station_id: str) -> Answer:
     """Every change of one station, newest first: who, for which union, from what to what."""
-    entries = station_history(service.store, request.principal, _checked_id(station_id))
-    return json_answer({"entries": [e.to_json() for e in entries]}, cache="no-store")
+    principal = signed_in(request.principal)
+    entries = station_history(service.store, principal, _checked_id(station_id))
+    return json_answer({"entries": [e.to_json() for e in entries]}, cache=PRIVATE)
 
 
-@writes("POST", "/api/v1/stations")
-def create(service: Service, request: Request, args: QueryArgs) -> Answer:
+@acts("POST", "/api/v1/stations", max_body=MAX_BODY_BYTES)
+def create(service: Service, request: Request) -> Answer:
     """A new station: 201 with its Feature, or 200 with the first one for a repeated key."""
-    signed_in(request.principal)
     station, created = create_station(
         service.store,
-        request.principal,
+        signed_in(request.principal),
         json_body(request),
         request.headers.get("Idempotency-Key"),
     )
@@ -299,13 +315,12 @@ def create(service: Service, request: Request, args: QueryArgs) -> Answer:
     return written_answer(service, station, 201 if created else 200, (location,))
 
 
-@writes("PATCH", "/api/v1/stations/{station_id}")
-def change(service: Service, request: Request, args: QueryArgs, station_id: str) -> Answer:
+@acts("PATCH", "/api/v1/stations/{station_id}", max_body=MAX_BODY_BYTES)
+def change(service: Service, request: Request, station_id: str) -> Answer:
     """The station changed as the body says, if ``If-Match`` names its stored version."""
-    signed_in(request.principal)
     station = change_station(
         service.store,
-        request.principal,
+        signed_in(request.principal),
         _checked_id(station_id),
         version_from_if_match(request.headers.get("If-Match")),
         json_body(request),
@@ -317,7 +332,7 @@ def written_answer(service: Service, station: Station, status: int, headers: tup
     """The station as a write left it: its Feature (WGS-84) and its version's ETag."""
     found = FoundStation(station, None, _open_now(station))
     body = found_feature_json(found, station.lon, station.lat, service.notice())
-    return geojson_answer(body, "no-store", headers, status=status, etag=version_tag(station))
+    return geojson_answer(body, PRIVATE, headers, status=status, etag=version_tag(station))
 
 
 def version_tag(station: Station) -> str:
@@ -374,6 +389,60 @@ def readyz(service: Service, args: QueryArgs) -> Answer:
     )
 
 
+@acts("POST", "/api/v1/imports", max_body=MAX_UPLOAD_BODY)
+def upload_list(service: Service, request: Request) -> Answer:
+    """Preview an uploaded list (multipart ``file``, optional ``crs``) and keep it: 201."""
+    form = multipart_form(request, fields=("crs",), files=("file",))
+    file = form.files["file"]
+    crs = form.fields.get("crs") or None
+    principal = signed_in(request.principal)
+    upload = preview_upload(service.store, principal, file.content, file.name, crs)
+    location = (("Location", f"/api/v1/imports/{upload.id}"),)
+    return json_answer(upload_json(upload), status=201, cache=PRIVATE, headers=location)
+
+
+@acts("GET", "/api/v1/imports")
+def uploads(service: Service, request: Request) -> Answer:
+    """The uploads of the caller's union and the unions below it, newest first."""
+    listed = list_uploads(service.store, signed_in(request.principal))
+    body = {"imports": [upload_json(u, with_report=False) for u in listed]}
+    return json_answer(body, cache=PRIVATE)
+
+
+@acts("GET", "/api/v1/imports/{upload_id}")
+def upload(service: Service, request: Request, upload_id: str) -> Answer:
+    """One upload, with its whole report."""
+    principal, upload_id = signed_in(request.principal), _checked_id(upload_id, "upload")
+    found = get_upload(service.store, principal, upload_id)
+    return json_answer(upload_json(found), cache=PRIVATE)
+
+
+@acts("POST", "/api/v1/imports/{upload_id}/apply")
+def apply_list(service: Service, request: Request, upload_id: str) -> Answer:
+    """Write an upload's previewed plan (409 when the stations changed since)."""
+    principal, upload_id = signed_in(request.principal), _checked_id(upload_id, "upload")
+    applied = apply_upload(service.store, principal, upload_id)
+    return json_answer(upload_json(applied), cache=PRIVATE)
+
+
+@acts("GET", "/api/v1/imports/{upload_id}/to-fix.xlsx")
+def rows_to_fix(service: Service, request: Request, upload_id: str) -> Answer:
+    """The upload's rejected rows as a workbook to fix, downloaded as a file."""
+    principal, upload_id = signed_in(request.principal), _checked_id(upload_id, "upload")
+    workbook = to_fix_workbook(service.store, principal, upload_id)
+    name = get_upload(service.store, principal, upload_id).file_name.rsplit(".", 1)[0]
+    return Answer(200, workbook, XLSX, PRIVATE, (_attachment(f"{name}-待修改.xlsx"),))
+
+
+def _attachment(file_name: str) -> tuple[str, str]:
+    """Content-Disposition for a download named ``file_name`` (RFC 6266: an ASCII
+    fallback, and the UTF-8 name for every browser since 2012)."""
+    return (
+        "Content-Disposition",
+        f"attachment; filename=\"to-fix.xlsx\"; filename*=UTF-8''{quote(file_name)}",
+    )
+
+
 def nearest_geojson(args: QueryArgs, index: StationIndex) -> bytes:
     """The nearest-stations answer for a query, from the in-memory index, as GeoJSON (UTF-8)."""
     crs = args.crs()
@@ -410,14 +479,14 @@ def _optional_point(args: QueryArgs) -> tuple[float, float] | None:
     return point_to_wgs84(args.required_number("lon"), args.required_number("lat"), args.crs())
 
 
-def _checked_id(station_id: str) -> str:
-    if not is_public_id(station_id):
+def _checked_id(public_id: str, thing: str = "station") -> str:
+    if not is_public_id(public_id):
         raise BadRequest(
-            f"id: got {station_id!r}, expected a 10-character station id",
+            f"id: got {public_id!r}, expected a 10-character {thing} id",
             code="invalid_parameter",
             parameter="id",
         )
-    return station_id
+    return public_id
 
 
 def _box_to_wgs84(box: tuple[float, float, float, float], crs: str) -> tuple:

@@ -14,21 +14,19 @@ from typing import Any
 from ..identifiers import ALPHABET, ID_LENGTH
 from ..station_fields import station_properties_schema
 from ..version import __version__
-from .answers import MAX_QUERY_BYTES
+from .answers import GEOJSON, JSON, MAX_QUERY_BYTES
 from .params import FILTER_PARAMS, PARAMETERS, Param, limit_param
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One GET endpoint: what it does, its query parameters and what it returns."""
+    """One public GET endpoint: what it does, its query parameters and what it returns."""
 
     summary: str
     params: tuple[str | Param, ...]
     """Its query parameters: names from :data:`PARAMETERS`, or its own declarations."""
     returns: str = "FeatureCollection"
     path_params: dict[str, str] = field(default_factory=dict)
-    signed_in: bool = False
-    """Its answer depends on who asks (a bearer token, or the session cookie)."""
 
     @cached_property
     def parameters(self) -> dict[str, Param]:
@@ -37,9 +35,37 @@ class Endpoint:
         return {param.name: param for param in found}
 
 
+@dataclass(frozen=True)
+class Operation:
+    """One API operation of a signed-in user: its summary, body, answer and refusals."""
+
+    summary: str
+    returns: str
+    """The schema of its answer (in ``components``), or ``XLSX`` for a workbook."""
+    status: int = 200
+    """The status of its answer."""
+    body: str | None = None
+    """The schema of the request body it takes, if any."""
+    body_media: str = JSON
+    """The body's media type: JSON (refused 400, 413, 415 or 422), or a multipart form."""
+    path_params: dict[str, str] = field(default_factory=dict)
+    refusals: dict[int, str] = field(default_factory=dict)
+    """Statuses it refuses with beyond those its kind of operation may (401 and 403 for
+    all; 429 for a change; those of a JSON body; those of a versioned write)."""
+    idempotent: bool = False
+    """It honours Idempotency-Key: a repeat by the same user answers 200 with what the
+    first request made (which answered 201), and makes nothing."""
+    versioned: bool = False
+    """It needs If-Match with the station's ETag (428 without, 412 when stale)."""
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MULTIPART = "multipart/form-data"
+
 PATH_PARAM_SCHEMAS = {
     "station_id": {"type": "string", "pattern": f"^[{ALPHABET}]{{{ID_LENGTH}}}$"},
     "adcode": {"type": "string", "pattern": "^[0-9]{6}$"},
+    "upload_id": {"type": "string", "pattern": f"^[{ALPHABET}]{{{ID_LENGTH}}}$"},
 }
 """What each path parameter looks like (ASCII digits and letters); anything else is a 400."""
 
@@ -124,15 +150,6 @@ ENDPOINTS: dict[str, Endpoint] = {
         returns="Feature",
         path_params={"station_id": "The station's 10-character id."},
     ),
-    "/api/v1/stations/{station_id}/history": Endpoint(
-        "Every change of the station, newest first: when, by whom (user and union), what "
-        "(create, update, delete) and each changed field's [before, after]. For signed-in "
-        "users whose union's jurisdiction covers the station's county, viewers included.",
-        (),
-        returns="History",
-        path_params={"station_id": "The station's 10-character id."},
-        signed_in=True,
-    ),
     "/api/v1/regions/provinces": Endpoint(
         "Province borders and coastline as light lines (simplified to about 5 km), for "
         "context on a map whose tiles do not load.",
@@ -154,36 +171,83 @@ ENDPOINTS: dict[str, Endpoint] = {
 }
 
 
-@dataclass(frozen=True)
-class Write:
-    """One write endpoint: what it does, the body it reads and what it answers."""
-
-    summary: str
-    body: str
-    """The schema (in components) of its JSON body."""
-    created: bool = False
-    """It answers 201 for something new (and 200 for a repeated Idempotency-Key)."""
-    versioned: bool = False
-    """It needs If-Match with the station's ETag (428 without, 412 when stale)."""
-
-
-WRITES: dict[tuple[str, str], Write] = {
-    ("/api/v1/stations", "POST"): Write(
+STATION_ID = {"station_id": "The station's 10-character id."}
+UPLOAD_ID = {"upload_id": "The upload's 10-character id."}
+OPERATIONS: dict[tuple[str, str], Operation] = {
+    ("GET", "/api/v1/stations/{station_id}/history"): Operation(
+        "Every change of the station, newest first: when, by whom (user and union), what "
+        "(create, update, delete) and each changed field's [before, after]. For signed-in "
+        "users whose union's jurisdiction covers the station's county, viewers included.",
+        "History",
+        path_params=STATION_ID,
+        refusals={400: "A malformed id.", 404: "No such station (code not_found)."},
+    ),
+    ("POST", "/api/v1/stations"): Operation(
         "Add a station in a county of the caller's jurisdiction (its union becomes the "
         "county's). A repeat with the same Idempotency-Key by the same user answers 200 "
         "with the station the first request created, and creates nothing.",
-        "NewStation",
-        created=True,
+        "Feature",
+        status=201,
+        body="NewStation",
+        idempotent=True,
     ),
-    ("/api/v1/stations/{station_id}", "PATCH"): Write(
+    ("PATCH", "/api/v1/stations/{station_id}"): Operation(
         "Change the fields the body names (a move gives lon and lat; status closed or "
         "temporarily_closed needs a reason, reopen_on is optional; status active clears "
         "both). If-Match must be the station's ETag as last read.",
-        "StationChange",
+        "Feature",
+        body="StationChange",
+        path_params=STATION_ID,
         versioned=True,
     ),
+    ("POST", "/api/v1/imports"): Operation(
+        "Upload a station list (the formats and size limit of `stationmap import`) and get "
+        "its dry-run report; the upload is kept, previewed, to apply later. Rows in counties "
+        "outside the caller's jurisdiction are rejected with their row numbers.",
+        "Upload",
+        status=201,
+        body="UploadForm",
+        body_media=MULTIPART,
+        refusals={
+            400: "An empty, unreadable or unknown file, a bad crs, or a file that does not say "
+            "its coordinate system when no crs is given (code crs_required, with choices).",
+            413: "The file is larger than the importer's limit (code payload_too_large).",
+        },
+    ),
+    ("GET", "/api/v1/imports"): Operation(
+        "The uploads of the caller's union and the unions below it, newest first: who, "
+        "when, the file, its state and counts.",
+        "Uploads",
+    ),
+    ("GET", "/api/v1/imports/{upload_id}"): Operation(
+        "One upload with its whole import report.",
+        "Upload",
+        path_params=UPLOAD_ID,
+        refusals={400: "A malformed id.", 404: "No such upload (code not_found)."},
+    ),
+    ("POST", "/api/v1/imports/{upload_id}/apply"): Operation(
+        "Write exactly the previewed plan of an upload, in one transaction. By a writer of "
+        "the uploading union or an admin above it.",
+        "Upload",
+        path_params=UPLOAD_ID,
+        refusals={
+            400: "A malformed id.",
+            404: "No such upload (code not_found).",
+            409: "conflict: the stations changed since the preview (nothing was written, the "
+            "upload is refused: preview again), or the upload was applied or refused already.",
+            422: "A station of the plan was refused at the store boundary; nothing was written.",
+        },
+    ),
+    ("GET", "/api/v1/imports/{upload_id}/to-fix.xlsx"): Operation(
+        "The upload's rejected rows as they were, with their row numbers and reasons in "
+        "front (原行号, 问题), as a workbook to fix and upload again.",
+        "XLSX",
+        path_params=UPLOAD_ID,
+        refusals={400: "A malformed id.", 404: "No such upload (code not_found)."},
+    ),
 }
-"""Every write endpoint (Bearer token, or the session cookie with X-CSRFToken)."""
+"""The operations of signed-in users (Authorization: Bearer, or the session cookie with
+X-CSRFToken), answered through Flask only: each needs to know who is asking."""
 
 NEEDS_INDEX = {
     "/api/v1/stations/nearest",
@@ -217,7 +281,7 @@ def openapi_document() -> dict[str, Any]:
             "description": "Find China's trade-union worker stations (工会驿站). Places are "
             "GeoJSON (RFC 7946), [lon, lat], WGS-84 unless crs asks for gcj02 or bd09.",
         },
-        "paths": {path: _path_item(path, e) for path, e in ENDPOINTS.items()},
+        "paths": _paths(),
         "components": {"schemas": _schemas(), "securitySchemes": SECURITY_SCHEMES},
     }
 
@@ -236,6 +300,121 @@ SECURITY_SCHEMES = {
         "send the X-CSRFToken header.",
     },
 }
+SIGNED_IN: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
+"""How a signed-in operation authenticates: a token, or the session cookie (+ X-CSRFToken)."""
+
+SIGNED_IN_REFUSALS = {
+    401: "unauthenticated: no valid token or session.",
+    403: "forbidden (the caller's role may not do this, e.g. a viewer writing; a missing "
+    "CSRF token) or outside_jurisdiction (the station's county, a move's new county or "
+    "the upload's union is outside the caller's union's jurisdiction).",
+}
+CHANGE_REFUSALS = {
+    429: "rate_limited: too many requests; retry after the Retry-After header's seconds.",
+}
+JSON_BODY_REFUSALS = {
+    400: "The body is not JSON, or names a field this operation does not take.",
+    413: "The body is longer than 64 KB (code payload_too_large).",
+    415: "The body is not application/json.",
+    422: "A field is refused (code invalid_station): error.field names it, error.label in "
+    "Chinese, and the message says what was got and what was expected. Nothing was written.",
+}
+VERSIONED_REFUSALS = {
+    404: "No such station (code not_found).",
+    409: "conflict: the write clashes with what is stored.",
+    412: "version_mismatch: If-Match is not the stored version's ETag (someone changed the "
+    "station since it was read); read it again and redo the change.",
+    428: "version_required: send If-Match with the ETag.",
+}
+
+
+def _paths() -> dict[str, dict[str, Any]]:
+    """Every documented path: the public reads, then the signed-in operations."""
+    paths = {path: _path_item(path, e) for path, e in ENDPOINTS.items()}
+    for (method, path), operation in OPERATIONS.items():
+        paths.setdefault(path, {})[method.lower()] = _operation(method, operation)
+    return paths
+
+
+def _operation(method: str, operation: Operation) -> dict[str, Any]:
+    """A signed-in operation as OpenAPI describes it."""
+    responses = _answers(operation)
+    for status, description in _refusals(method, operation).items():
+        responses[str(status)] = _error_response(description)
+    parameters = [_path_param(n, d) for n, d in operation.path_params.items()]
+    described: dict[str, Any] = {
+        "summary": operation.summary,
+        "security": SIGNED_IN,
+        "parameters": parameters + _header_params(operation),
+        "responses": dict(sorted(responses.items())),
+    }
+    if operation.body:
+        content = {operation.body_media: {"schema": _ref(operation.body)}}
+        described["requestBody"] = {"required": True, "content": content}
+    return described
+
+
+def _answers(operation: Operation) -> dict[str, Any]:
+    """An operation's successful answers: a station with its version's ETag (a new one
+    with its Location, and 200 for an idempotent repeat), a workbook, or JSON."""
+    if operation.returns == "XLSX":
+        content = {XLSX: {"schema": {"type": "string", "format": "binary"}}}
+    else:
+        media = GEOJSON if operation.returns in GEOJSON_RETURNS else JSON
+        content = {media: {"schema": _ref(operation.returns)}}
+    answer: dict[str, Any] = {"description": "OK", "content": content}
+    if operation.returns == "Feature":
+        answer["headers"] = {"ETag": VERSION_ETAG}
+    answers = {"200": answer} if operation.idempotent else {}
+    if operation.status == 201:
+        headers = {**answer.get("headers", {}), "Location": LOCATION}
+        answers["201"] = answer | {"description": "Created.", "headers": headers}
+    else:
+        answers[str(operation.status)] = answer
+    return answers
+
+
+def _refusals(method: str, operation: Operation) -> dict[int, str]:
+    """Every refusal of an operation, by status: those of its kind, then its own."""
+    refusals = dict(SIGNED_IN_REFUSALS)
+    if method != "GET":
+        refusals |= CHANGE_REFUSALS
+    if operation.body and operation.body_media == JSON:
+        refusals |= JSON_BODY_REFUSALS
+    if operation.versioned:
+        refusals |= VERSIONED_REFUSALS
+    return refusals | operation.refusals
+
+
+def _header_params(operation: Operation) -> list[dict[str, Any]]:
+    """The request headers an operation reads: If-Match, Idempotency-Key."""
+    params = []
+    if operation.versioned:
+        params.append(
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": True,
+                "description": 'The station\'s ETag as last read, e.g. "v3".',
+                "schema": {"type": "string", "pattern": '^"v[0-9]+"$'},
+            }
+        )
+    if operation.idempotent:
+        params.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": "Any 1 to 64 printable ASCII characters (a UUID): a repeat by "
+                "the same user returns what the first request made instead of another.",
+                "schema": {"type": "string", "maxLength": 64},
+            }
+        )
+    return params
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _path_item(path: str, endpoint: Endpoint) -> dict[str, Any]:
@@ -272,95 +451,12 @@ def _path_item(path: str, endpoint: Endpoint) -> dict[str, Any]:
             "description": "Not ready: the index is loading or the database is unreachable.",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Readiness"}}},
         }
-    if endpoint.signed_in:
-        responses |= _signed_in_responses(write=False)
-    item: dict[str, Any] = {
+    return {
         "get": {
             "summary": endpoint.summary,
             "parameters": parameters,
             "responses": dict(sorted(responses.items())),
-            **(SIGNED_IN if endpoint.signed_in else {}),
         }
-    }
-    for (write_path, method), write in WRITES.items():
-        if write_path == path:
-            item[method.lower()] = _write_operation(endpoint, write)
-    return item
-
-
-SIGNED_IN: dict[str, Any] = {"security": [{"bearer": []}, {"session": []}]}
-"""How a signed-in operation authenticates: a token, or the session cookie (+ X-CSRFToken)."""
-
-
-def _signed_in_responses(write: bool) -> dict[str, Any]:
-    responses = {
-        "401": _error_response("unauthenticated: no valid token or session."),
-        "403": _error_response(
-            "forbidden (a viewer writing, a missing CSRF token) or outside_jurisdiction "
-            "(the station's county, or a move's new county, is not the caller's union's)."
-        ),
-        "429": _error_response("rate_limited: too many requests; retry after Retry-After."),
-    }
-    return responses if write else {k: v for k, v in responses.items() if k != "429"}
-
-
-def _write_operation(endpoint: Endpoint, write: Write) -> dict[str, Any]:
-    """A write's operation: its JSON body, the written Feature, and every refusal."""
-    parameters = [_path_param(n, d) for n, d in endpoint.path_params.items()]
-    parameters.append(_header_param(write))
-    feature = {
-        "description": "The station as written, with its version's ETag.",
-        "headers": {"ETag": VERSION_ETAG},
-        "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/Feature"}}},
-    }
-    responses: dict[str, Any] = {
-        "200": feature,
-        "400": _error_response("The body is not JSON, or names a field this write does not take."),
-        "413": _error_response("The body is longer than 64 KB (code payload_too_large)."),
-        "415": _error_response("The body is not application/json."),
-        "422": _error_response(
-            "A field is refused (code invalid_station): error.field names it, error.label "
-            "in Chinese, and the message says what was got and what was expected. Nothing "
-            "was written."
-        ),
-        **_signed_in_responses(write=True),
-    }
-    if write.created:
-        responses["201"] = feature | {"headers": {"ETag": VERSION_ETAG, "Location": LOCATION}}
-    if write.versioned:
-        responses["404"] = _error_response("No such station (code not_found).")
-        responses["409"] = _error_response("conflict: the write clashes with what is stored.")
-        responses["412"] = _error_response(
-            "version_mismatch: If-Match is not the stored version's ETag (someone changed "
-            "the station since it was read); read it again and redo the change."
-        )
-        responses["428"] = _error_response("version_required: send If-Match with the ETag.")
-    body = {"$ref": f"#/components/schemas/{write.body}"}
-    return {
-        "summary": write.summary,
-        "parameters": parameters,
-        "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
-        "responses": dict(sorted(responses.items())),
-        **SIGNED_IN,
-    }
-
-
-def _header_param(write: Write) -> dict[str, Any]:
-    if write.versioned:
-        return {
-            "name": "If-Match",
-            "in": "header",
-            "required": True,
-            "description": 'The station\'s ETag as last read, e.g. "v3".',
-            "schema": {"type": "string", "pattern": '^"v[0-9]+"$'},
-        }
-    return {
-        "name": "Idempotency-Key",
-        "in": "header",
-        "required": False,
-        "description": "Any 1 to 64 printable ASCII characters (a UUID): a repeat by the same "
-        "user returns the first station instead of adding another.",
-        "schema": {"type": "string", "maxLength": 64},
     }
 
 
@@ -369,7 +465,7 @@ VERSION_ETAG = {
     "as If-Match.",
     "schema": {"type": "string"},
 }
-LOCATION = {"description": "The new station's URL.", "schema": {"type": "string"}}
+LOCATION = {"description": "The URL of what was made.", "schema": {"type": "string"}}
 
 
 ETAG_HEADER = {
@@ -571,6 +667,7 @@ def _schemas() -> dict[str, Any]:
         "History": _history_schema(),
         "NewStation": _write_body_schema(station_properties, creating=True),
         "StationChange": _write_body_schema(station_properties, creating=False),
+        **_upload_schemas(),
         "Error": {
             "type": "object",
             "required": ["error"],
@@ -676,4 +773,63 @@ def _search_results_schema() -> dict[str, Any]:
                 "lon/lat first; null: no point, best name matches first.",
             },
         },
+    }
+
+
+def _upload_schemas() -> dict[str, Any]:
+    """An upload, a list of them, and the form that sends one."""
+    listed = {
+        "type": "object",
+        "required": ["id", "state", "file_name", "user", "union", "created_at", "counts"],
+        "properties": {
+            "id": {"type": "string"},
+            "state": {"type": "string", "enum": ["previewed", "applied", "refused"]},
+            "file_name": {"type": "string"},
+            "user": {"type": "string", "description": "Who uploaded it."},
+            "union": {
+                "type": "object",
+                "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+            },
+            "created_at": {"type": "string", "format": "date-time"},
+            "finished_at": {"type": ["string", "null"], "format": "date-time"},
+            "crs": {"type": ["string", "null"], "enum": ["wgs84", "gcj02", "bd09", None]},
+            "sha256": {"type": "string"},
+            "batch_id": {"type": ["string", "null"]},
+            "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+        },
+    }
+    report = {
+        "type": "object",
+        "description": "The import report: counts, rows by outcome, every rejected row and "
+        "warning with its row number, code and Chinese message (message_en in English).",
+        "required": ["counts", "rejected", "warnings", "rows"],
+    }
+    upload = {
+        "allOf": [_ref("UploadListed")],
+        "type": "object",
+        "required": ["report"],
+        "properties": {"report": report},
+    }
+    form = {
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary", "description": "The list."},
+            "crs": {
+                "type": "string",
+                "enum": ["wgs84", "gcj02", "bd09"],
+                "description": "The coordinate system of the list's coordinates; needed "
+                "unless the file says it (GeoJSON, a header such as 经度（GCJ02）).",
+            },
+        },
+    }
+    return {
+        "UploadListed": listed,
+        "Upload": upload,
+        "Uploads": {
+            "type": "object",
+            "required": ["imports"],
+            "properties": {"imports": {"type": "array", "items": _ref("UploadListed")}},
+        },
+        "UploadForm": form,
     }

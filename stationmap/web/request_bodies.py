@@ -1,9 +1,10 @@
 """What a write request sends: its JSON body and the version it edits (Flask-free).
 
 A body is read only as JSON (``Content-Type: application/json``), at most
-:data:`MAX_BODY_BYTES` long, and must be one JSON object; each refusal says what it got
-and what was expected. NaN and Infinity, which Python's reader accepts, are left for the
-store boundary to refuse naming their field.
+:data:`MAX_BODY_BYTES` long (the create and change operations' ``max_body``), and must
+be one JSON object; each refusal says what it got and what was expected. NaN and
+Infinity, which Python's reader accepts, are left for the store boundary to refuse naming
+their field.
 """
 
 from __future__ import annotations
@@ -12,26 +13,23 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, VersionMismatch
+from ..errors import BadRequest, UnsupportedMediaType, VersionMismatch
 from .answers import Request
 
 MAX_BODY_BYTES = 64 * 1024
-"""The longest body a write reads: a station is under 2 KB; 64 KB leaves room for any."""
+"""The longest JSON body a write reads: a station is under 2 KB; 64 KB leaves room for any."""
 JSON_TYPE = "application/json"
 
 
 def json_body(request: Request) -> Mapping[str, Any]:
-    """The request's JSON object; 415, 413 or 400 naming what was wrong."""
+    """The request's JSON object; 415 or 400 naming what was wrong (a body longer than
+    :data:`MAX_BODY_BYTES` was refused with 413 before it was read: ``answers.read_body``)."""
     media = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if media != JSON_TYPE:
         raise UnsupportedMediaType(
             f"Content-Type: got {media or 'none'!r}, expected {JSON_TYPE} (a JSON object "
             "of station fields)",
             parameter="Content-Type",
-        )
-    if request.body_length > MAX_BODY_BYTES:
-        raise PayloadTooLarge(
-            f"body: got {request.body_length} bytes, expected at most {MAX_BODY_BYTES}"
         )
     try:
         body = json.loads(request.body.decode("utf-8"))

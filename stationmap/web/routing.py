@@ -4,16 +4,21 @@
 declared parameters, asks the endpoint, renders any error as JSON and passes the
 answer through :func:`finish`, which sets the headers. The Flask views call it with
 the route Flask matched; the WSGI fast path with the route :func:`match` found in
-the same table.
+the same table. :func:`respond_signed_in` is the same path for a signed-in user's
+operation (:data:`~.endpoints.ACTIONS`), which only Flask answers: it needs to know who
+is asking.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
+from ..editing.access import signed_in
 from ..errors import StationmapError
 from .answers import (
+    ALLOW,
     MAX_QUERY_BYTES,
     Answer,
     Reply,
@@ -22,7 +27,7 @@ from .answers import (
     error_answer,
     finish,
 )
-from .endpoints import ROUTES, Route
+from .endpoints import ROUTES, Action, Route
 from .params import QueryArgs
 from .service import Service
 
@@ -32,19 +37,32 @@ UNEXPECTED = "something went wrong on our side; it has been logged"
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
+BodyReader = Callable[[int], bytes]
+"""Reads the request's body, at most the given number of bytes (else PayloadTooLarge)."""
+
 
 def respond(service: Service, route: Route, request: Request) -> Reply:
     """The reply to ``request`` on ``route``: the endpoint's answer, or its error, finished."""
     return finish(request, _answer(service, route, request))
 
 
+def respond_signed_in(
+    service: Service, action: Action, request: Request, read: BodyReader
+) -> Reply:
+    """The reply to a signed-in user's ``request`` for ``action``: 401 without a principal;
+    else its body read by ``read(action.max_body)`` (413 past it), the action's answer or
+    its error, finished as every answer is but with no CORS (``public=False``)."""
+    return finish(request, _signed_in_answer(service, action, request, read), public=False)
+
+
 def _answer(service: Service, route: Route, request: Request) -> Answer:
     if request.method == "OPTIONS":
-        return Answer(204, b"", None, headers=(("Allow", route.allow),))
+        return Answer(204, b"", None, headers=(("Allow", ALLOW),))
     if request.query_bytes > MAX_QUERY_BYTES:
         return _too_long(request)
     try:
-        return _endpoint_answer(service, route, request)
+        args = QueryArgs(request.args, route.endpoint.parameters)
+        return route.answer(service, args, **request.path_params)
     except StationmapError as error:
         return answer_for_error(error)
     except Exception:
@@ -52,16 +70,31 @@ def _answer(service: Service, route: Route, request: Request) -> Answer:
         return error_answer(500, "internal_error", UNEXPECTED)
 
 
-def _endpoint_answer(service: Service, route: Route, request: Request) -> Answer:
-    """The endpoint's answer for the request's method: a write (which reads no query
-    parameters), a signed-in read (told who asks), or a public read."""
-    write = route.writes.get(request.method)
-    if write is not None:
-        return write(service, request, QueryArgs(request.args, {}), **request.path_params)
-    args = QueryArgs(request.args, route.endpoint.parameters)
-    if route.signed_in:
-        return route.answer(service, request, args, **request.path_params)
-    return route.answer(service, args, **request.path_params)
+def _signed_in_answer(
+    service: Service, action: Action, request: Request, read: BodyReader
+) -> Answer:
+    def answer() -> Answer:
+        signed_in(request.principal)  # 401 before the query or the body is looked at
+        if request.query_bytes > MAX_QUERY_BYTES:
+            return _too_long(request)
+        QueryArgs(request.args, {})  # the signed-in operations take no query parameters
+        if action.max_body:
+            request.body = read(action.max_body)
+        return action.answer(service, request, **request.path_params)
+
+    return _guarded(request, answer)
+
+
+def _guarded(request: Request, answer: Callable[[], Answer]) -> Answer:
+    """``answer()``, or the error it raised as JSON (an unexpected one logged, as a 500).
+    (:func:`_answer` spells this out: no closure on the nearest path.)"""
+    try:
+        return answer()
+    except StationmapError as error:
+        return answer_for_error(error)
+    except Exception:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_answer(500, "internal_error", UNEXPECTED)
 
 
 def _too_long(request: Request) -> Answer:
