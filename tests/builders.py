@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
-
-from stationmap.accounts import Principal, jurisdiction_of
-from stationmap.identifiers import new_public_id
+from stationmap.accounts import Principal
+from stationmap.accounts.tokens import create_token
+from stationmap.accounts.unions import union_for_adcode
+from stationmap.accounts.users import principal_of
 from stationmap.store import Store
-from stationmap.store.schema import now, unions, users
+from stationmap.store import users as stored_users
 from stationmap.types import Station, StationDraft
 
 XUANWU = (118.7975, 32.0485)
@@ -67,36 +67,18 @@ def add_user(
 ) -> Principal:
     """A user of the union named by adcode ``union`` (made if missing), as a :class:`Principal`.
 
-    Writes the rows directly, so store and use-case tests need no password hashing.
+    Written through the store's writers and the union use case as ``stationmap users add``
+    writes it, but with an unusable password hash: store and use-case tests skip the
+    argon2 work (sign in with :func:`add_token`, or ``users.add_user`` for a password).
     """
-    jurisdiction = jurisdiction_of(union)
-    stamp = now()
     with store.transaction() as conn:
-        found = conn.execute(
-            select(unions.c.id, unions.c.public_id, unions.c.name).where(
-                unions.c.jurisdiction == jurisdiction
-            )
-        ).first()
-        if found is None:
-            union_public_id = new_public_id()
-            values = {"public_id": union_public_id, "name": f"{union}总工会", "created_at": stamp}
-            union_pk = conn.execute(
-                insert(unions).values(jurisdiction=jurisdiction, **values)
-            ).inserted_primary_key[0]
-            union_name = values["name"]
-        else:
-            union_pk, union_public_id, union_name = found
-        user_id = new_public_id()
-        conn.execute(
-            insert(users).values(
-                public_id=user_id,
-                username=username,
-                union_id=union_pk,
-                role=role,
-                password_hash=UNUSABLE_PASSWORD_HASH,
-                session_epoch=0,
-                created_at=stamp,
-                updated_at=stamp,
-            )
-        )
-    return Principal(user_id, username, role, union_public_id, union_name, jurisdiction)
+        union_pk, _ = union_for_adcode(conn, store.regions, union, "test")
+        stored_users.add(conn, username, union_pk, role, UNUSABLE_PASSWORD_HASH, "test")
+        user = stored_users.by_username(conn, username)
+    assert user is not None, "added just above"
+    return principal_of(user)
+
+
+def add_token(store: Store, username: str = "clerk", **options: Any) -> str:
+    """A new API token's secret for user ``username`` (``expires_days``, ``label``)."""
+    return create_token(store, username, **options).secret

@@ -50,6 +50,16 @@ def list_all(conn: Connection) -> list[Union]:
     return [_union(row._mapping) for row in conn.execute(query)]
 
 
+def of_jurisdiction(conn: Connection, jurisdiction: str) -> tuple[int, Union] | None:
+    """The union covering exactly ``jurisdiction`` with its table key (the oldest, should
+    there be several), or None."""
+    query = (
+        select(unions).where(unions.c.jurisdiction == jurisdiction).order_by(unions.c.id).limit(1)
+    )
+    row = conn.execute(query).first()
+    return (row.id, _union(row._mapping)) if row is not None else None
+
+
 def primary_keys(conn: Connection, public_ids: Iterable[Any]) -> list[int | None]:
     """The table key of each union public id (None stays None); an unknown id is refused."""
     public_ids = list(public_ids)
