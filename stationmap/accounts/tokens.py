@@ -109,6 +109,12 @@ def revoke_token(store: Store, token_id: str, *, by: Principal | None = None) ->
     """Revoke the token with public id ``token_id`` (again: nothing changes)."""
     with store.transaction() as conn:
         token = stored_tokens.by_public_id(conn, token_id.strip())
+        if token is None and token_id.strip().startswith(PREFIX):
+            raise BadRequest(
+                "token: got a token's secret, expected its id (the first column of "
+                "`stationmap tokens list`); the secret is never needed again",
+                code="unknown_token",
+            )
         if token is None:
             raise NotFound(
                 f"token: no token with id {token_id!r}; `stationmap tokens list` shows them",
