@@ -3,10 +3,11 @@
 The parameters: argon2id, 64 MiB of memory, 3 passes, 1 lane (RFC 9106's second
 recommended setting, with one lane instead of four because a server worker hashes on
 one core of a 2-core machine while the other serves). Measured on the 2-core
-development machine: hashing or verifying takes about 155 ms (OWASP's minimum, 19 MiB
-and 2 passes, takes 25 ms), well under the 400 ms a sign-in may take, and an attacker
-with a stolen table pays 64 MiB per guess. ``scripts/bench_login.py`` measures the
-whole sign-in.
+development machine: hashing or verifying takes about 155 ms quiet (OWASP's minimum,
+19 MiB and 2 passes, takes 25 ms); a whole sign-in (``scripts/bench_login.py``) took
+p50 198 ms, p90 242 ms with the test suite running beside it: well under the 400 ms a
+sign-in may take, while an attacker with a stolen table pays 64 MiB and ~0.15 core-s
+per guess.
 
 When these parameters change, a stored hash made with the old ones is replaced at the
 user's next successful sign-in (:func:`needs_rehash`), so no reset is needed.

@@ -6,7 +6,8 @@ errors and sets the headers, the same call the WSGI fast path makes.
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable
+from functools import partial, update_wrapper
 
 from flask import Blueprint, Response, request
 
@@ -42,10 +43,16 @@ def _register_every_route() -> None:
         blueprint.add_url_rule(
             flask_rule(route.path),
             route.answer.__name__,
-            partial(view, route),
+            _named_view(route),
             methods=["GET", "OPTIONS"],
             provide_automatic_options=False,  # respond answers OPTIONS, with the headers
         )
+
+
+def _named_view(route: Route) -> Callable[..., Response]:
+    """:func:`view` bound to ``route``, named after its endpoint function: Flask-Limiter
+    looks up every view's qualified name on every request (a bare partial has none)."""
+    return update_wrapper(partial(view, route), route.answer)
 
 
 _register_every_route()

@@ -148,8 +148,19 @@ def _has_bearer() -> bool:
     return request.headers.get("Authorization", "").strip().lower().startswith("bearer ")
 
 
+class SessionLoginManager(LoginManager):
+    """Flask-Login without its remember-me cookie, which stationmap never sets (a sign-in
+    lasts as long as its server session). Flask-Login's hook for that cookie reads the
+    session after every request, and a read session makes Flask add ``Vary: Cookie``:
+    to every answer, the public API's included, which then differ from the fast path's."""
+
+    def _update_remember_cookie(self, response: Response) -> Response:
+        return response
+
+
 def _login_manager(app: Flask) -> LoginManager:
-    manager = LoginManager(app)
+    manager = SessionLoginManager()
+    manager.init_app(app, add_context_processor=False)  # pages ask current_principal()
     manager.session_protection = None  # the session is the server's row, not the cookie's
     manager.user_loader(_load_user)
     manager.unauthorized_handler(_unauthorized)
@@ -173,6 +184,8 @@ def _protect_writes(csrf: CSRFProtect) -> None:
     bearer token authenticates it."""
     if request.method not in UNSAFE_METHODS or _has_bearer():
         return
+    if request.routing_exception is not None:
+        return  # no view will run: the answer is its 404 or 405, not a CSRF refusal
     try:
         csrf.protect()
     except CSRFError as refused:
