@@ -84,6 +84,7 @@ def register(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.cookie_secure,
         PERMANENT_SESSION_LIFETIME=MAX_AGE,
+        SESSION_REFRESH_EACH_REQUEST=False,  # the cookie ends when the server's session does
         WTF_CSRF_CHECK_DEFAULT=False,  # _protect_writes decides, to let bearer tokens through
         WTF_CSRF_TIME_LIMIT=None,  # a form is good as long as its session (MAX_AGE)
     )
