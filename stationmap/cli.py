@@ -390,7 +390,7 @@ def map_command(
 
 def _point_option(text: str) -> tuple[float, float]:
     """``--around``'s point, longitude first; a point given latitude first is named as such."""
-    from .importing.cells import CellProblem
+    from .cells import CellProblem
     from .importing.coordinate_text import order_lon_lat
 
     parts = [part.strip() for part in text.replace("，", ",").split(",")]

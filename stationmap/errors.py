@@ -43,6 +43,20 @@ class OutsideServiceArea(BadRequest):
     code = "outside_service_area"
 
 
+class PayloadTooLarge(BadRequest):
+    """A request body longer than the endpoint reads."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(BadRequest):
+    """A request body in a format the endpoint does not read (it reads JSON)."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
 class NotFound(StationmapError):
     """The thing asked for does not exist."""
 
@@ -58,23 +72,44 @@ class Conflict(StationmapError):
 
 
 class InvalidStation(StationmapError):
-    """A station write was refused at the store boundary; nothing was written."""
+    """A station write was refused at the store boundary; nothing was written.
+
+    The message names the field in Chinese first, then by its key, and says what was got
+    and what was expected: ``经度 (lon): got 'abc', expected a number``. The error JSON
+    carries ``field`` (the key) and ``label`` (the Chinese name forms show).
+    """
 
     status = 422
     code = "invalid_station"
 
-    def __init__(self, field: str, value: Any, expected: str, *, row: int | None = None) -> None:
+    def __init__(
+        self, field: str, value: Any, expected: str, *, row: int | None = None, label: str = ""
+    ) -> None:
         where = f"row {row}: " if row is not None else ""
+        named = f"{label} ({field})" if label else field
         extra: dict[str, Any] = {"row": row} if row is not None else {}
         super().__init__(
-            f"{where}{field}: got {value!r}, expected {expected}",
+            f"{where}{named}: got {_shown(value)}, expected {expected}",
             field=field,
+            label=label or field,
             value=_json_safe(value),
             **extra,
         )
         self.field = field
         self.value = value
         self.expected = expected
+        self.label = label
+        self.row = row
+
+    def at_row(self, row: int | None) -> InvalidStation:
+        """The same refusal told of frame row ``row`` (None: of the one station written)."""
+        return InvalidStation(self.field, self.value, self.expected, row=row, label=self.label)
+
+
+def _shown(value: Any) -> str:
+    """``value`` as a message quotes it: its repr, cut short past 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}… ({len(str(value))} characters)"
 
 
 class ConfigError(StationmapError):
@@ -104,6 +139,8 @@ class IndexLoading(StationmapError):
 
 def _json_safe(value: Any) -> Any:
     """``value`` if JSON can carry it, else its ``repr``."""
+    if isinstance(value, str) and len(value) > 200:
+        return value[:200] + "…"
     if value is None or isinstance(value, str | int | bool):
         return value
     if isinstance(value, float):

@@ -14,6 +14,7 @@ from .record_fields import (
     adcode_names,
     csv_encoder,
     editable_names,
+    field_specs,
     fields_by_import_column,
     json_encoder,
     names_in,
@@ -47,6 +48,10 @@ UPDATED_COLUMNS = updated_columns(Station)
 FIELDS_BY_IMPORT_COLUMN = fields_by_import_column(Station)
 """Import column → the fields an import compares and rewrites when the file has that
 column (was ``FIELDS_BY_COLUMN``)."""
+
+FIELD_LABELS = {name: spec.label for name, spec in field_specs(Station)} | {"location": "位置"}
+"""Each field's Chinese name (名称, 经度), as forms and error messages show it; ``location``
+is the point as a whole (lon and lat together)."""
 
 COMPUTED_PROPERTIES: dict[str, dict[str, Any]] = {
     "hours_text": {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from .identifiers import ALPHABET, ID_LENGTH
@@ -22,6 +22,14 @@ _KEPT_DATA = View.CSV | View.AUDIT
 _TEXT = {"type": "string"}
 _TEXT_OR_NULL = {"type": ["string", "null"]}
 _TIME = {"type": "string", "format": "date-time"}
+
+MAX_REASON_LENGTH = 200
+"""The longest reason a writer may give for closing a station (characters)."""
+
+
+def _date_text(value: date | None) -> str | None:
+    """A day as JSON writes it (``2026-05-01``); None stays None."""
+    return None if value is None else value.isoformat()
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +187,27 @@ class Station:
             label="状态",
         )
     )
+    status_reason: str | None = field(
+        metadata=declare(
+            "Why the station is closed or temporarily closed, as its union wrote it; null "
+            "while it is active.",
+            {"type": ["string", "null"], "maxLength": MAX_REASON_LENGTH},
+            shown_in=_OWN_DATA,
+            editable=True,
+            label="停用原因",
+        )
+    )
+    reopen_on: date | None = field(
+        metadata=declare(
+            "The day a closed or temporarily closed station expects to reopen "
+            "(YYYY-MM-DD); null when none was given or the station is active.",
+            {"type": ["string", "null"], "format": "date"},
+            shown_in=_OWN_DATA,
+            editable=True,
+            to_json=_date_text,
+            label="恢复开放日期",
+        )
+    )
     source_key: str | None = field(
         metadata=declare(
             "The source's own key for the row it came from.",
@@ -246,6 +275,10 @@ class StationDraft:
     opening_hours_raw: str | None = None
     phone: str = ""
     status: str = "active"
+    status_reason: str | None = None
+    """Why it is closed or temporarily closed (required then; None while active)."""
+    reopen_on: date | None = None
+    """When a closed station expects to reopen (a day, or its ISO text)."""
     union_id: str | None = None
     source_key: str | None = None
     public_id: str | None = None

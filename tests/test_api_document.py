@@ -66,7 +66,41 @@ def _loading_twin(path):
 
 
 def _operations(document: dict) -> list[tuple[str, dict]]:
-    return [(path, item["get"]) for path, item in document["paths"].items()]
+    """The public reads (a signed-in read's answers depend on who asks: test_editing_api)."""
+    return [
+        (path, item["get"])
+        for path, item in document["paths"].items()
+        if "security" not in item["get"]
+    ]
+
+
+def test_signed_in_and_write_operations_document_the_contracts_codes(served):
+    client, document, found, _ = served
+    signed_in = [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if "security" in operation
+    ]
+    assert {(p, m) for p, m, _ in signed_in} == {
+        ("/api/v1/stations/{station_id}/history", "get"),
+        ("/api/v1/stations", "post"),
+        ("/api/v1/stations/{station_id}", "patch"),
+    }
+    for path, method, operation in signed_in:
+        codes = set(operation["responses"])
+        assert {"401", "403"} <= codes, path
+        if method != "get":
+            assert {"400", "413", "415", "422", "429"} <= codes, path
+        url = path.replace("{station_id}", found["station_id"])
+        refused = client.open(url, method=method.upper(), json={})
+        assert refused.status_code == 401, (path, method)
+        root = {**operation["responses"]["401"]["content"]["application/json"]["schema"]}
+        root["components"] = document["components"]
+        assert not list(Draft202012Validator(root).iter_errors(refused.get_json()))
+    patch = document["paths"]["/api/v1/stations/{station_id}"]["patch"]["responses"]
+    assert {"412", "428"} <= set(patch)
+    assert "201" in document["paths"]["/api/v1/stations"]["post"]["responses"]
 
 
 def _url(path: str, operation: dict, path_values: dict[str, str]) -> str:

@@ -380,3 +380,37 @@ def test_the_generated_secret_key_is_private_and_shared(tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert os.listdir(path.parent) == ["secret_key"]
     assert load_secret_key(settings.replace(secret_key="given")) == "given"
+
+
+NEW_STATION = {"name": "玄武区新驿站", "kind": "shop", "lon": 118.7975, "lat": 32.0485}
+
+
+def test_writing_a_station_through_the_api_with_each_credential(web_both):
+    """POST /api/v1/stations through Flask: anonymous 401, session without the CSRF header
+    403, session with it 201, bearer token without it 201; a bad token 401."""
+    secret = add_token(context_store(web_both), "clerk")
+    anonymous = web_both.test_client().post("/api/v1/stations", json=NEW_STATION)
+    signed_in = web_both.test_client()
+    sign_in(signed_in)
+    no_header = signed_in.post("/api/v1/stations", json=NEW_STATION)
+    with_header = signed_in.post(
+        "/api/v1/stations", json=NEW_STATION, headers={"X-CSRFToken": csrf_token(signed_in)}
+    )
+    bearer = web_both.test_client().post(
+        "/api/v1/stations", json=NEW_STATION, headers={"Authorization": f"Bearer {secret}"}
+    )
+    forged = web_both.test_client().post(
+        "/api/v1/stations", json=NEW_STATION, headers={"Authorization": "Bearer smt_forged"}
+    )
+    codes = [
+        (a.status_code, (a.get_json().get("error") or {}).get("code"))
+        for a in (anonymous, no_header, with_header, bearer, forged)
+    ]
+    assert codes == [
+        (401, "unauthenticated"),
+        (403, "forbidden"),
+        (201, None),
+        (201, None),
+        (401, "unauthenticated"),
+    ]
+    assert len(context_store(web_both).read_stations()) == 2

@@ -181,6 +181,23 @@ def test_formula_text_is_refused_row_by_row(store):
     assert all(not s.name.startswith("=") for s in store.read_stations())
 
 
+def test_text_longer_than_the_store_takes_is_refused_row_by_row(store):
+    rows = [
+        "名称,地址,经度,纬度",
+        f"{'长' * 101},中山路1号,118.7975,32.0485",
+        f"玄武区驿站,{'路' * 201},118.7976,32.0486",
+        "好驿站,中山路3号,118.7977,32.0487",
+    ]
+    data = "\n".join(rows).encode()
+    report = import_upload(store, data, "long.csv", ImportOptions(crs="wgs84"))
+    assert [(r.row, r.code) for r in report.rejected] == [
+        (2, "text_too_long"),
+        (3, "text_too_long"),
+    ]
+    assert "最多 100 字" in report.rejected[0].message
+    assert [s.name for s in store.read_stations()] == ["好驿站"]
+
+
 def test_upload_bytes_go_through_the_same_pipeline(store):
     data = (SAMPLES / "chaoyang_beijing_gbk.csv").read_bytes()
     report = import_upload(store, data, "chaoyang.csv", ImportOptions(crs="gcj02"))

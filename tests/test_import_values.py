@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from opening_hours import OpeningHours
 
-from stationmap.importing import hours_text
+from stationmap import hours_text
 from stationmap.importing.values import (
     AmenityResult,
     CellProblem,

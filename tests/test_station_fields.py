@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -81,6 +81,8 @@ def a_station(**fields: Any) -> Station:
         "opening_hours_raw": "周一至周五 8:30-17:30",
         "phone": "025-****1234",
         "status": "active",
+        "status_reason": None,
+        "reopen_on": None,
         "source_key": "XW-001",
         "union_id": "u000000001",
         "batch_id": None,
@@ -100,7 +102,9 @@ VARIED_STATIONS = [
         opening_hours_raw=None,
         phone="",
         address="",
-        status="closed",
+        status="temporarily_closed",
+        status_reason="装修，暂停开放",
+        reopen_on=date(2026, 5, 1),
         source_key=None,
         union_id=None,
     ),
@@ -286,8 +290,12 @@ LISTED_PROPERTIES = (
     "opening_hours",
     "phone",
     "status",
+    "status_reason",
+    "reopen_on",
     "updated_at",
 )
+"""Since migration 0005 the Feature also carries ``status_reason`` and ``reopen_on``,
+after ``status``; every other byte is as the hand-listed writer made it."""
 LISTED_CSV = (
     "id",
     "name",
@@ -304,6 +312,8 @@ LISTED_CSV = (
     "opening_hours_raw",
     "phone",
     "status",
+    "status_reason",
+    "reopen_on",
     "source_key",
     "union_id",
     "updated_at",
@@ -315,6 +325,7 @@ def _listed_properties(station: Station) -> dict[str, Any]:
     properties = {name: getattr(station, name) for name in LISTED_PROPERTIES}
     properties["amenities"] = list(station.amenities)
     properties["updated_at"] = station.updated_at.isoformat()
+    properties["reopen_on"] = station.reopen_on and station.reopen_on.isoformat()
     properties["hours_text"] = describe_hours(station.opening_hours)
     return properties
 

@@ -8,7 +8,12 @@ from sqlalchemy import inspect, select, text
 
 from stationmap.store import Store
 from stationmap.store.backend import create_store_engine, geometry_in_box, spatial_index_is_used
-from stationmap.store.migrate import current_revision, downgrade_schema, head_revision
+from stationmap.store.migrate import (
+    current_revision,
+    downgrade_schema,
+    head_revision,
+    upgrade_schema,
+)
 from stationmap.store.schema import metadata, stations
 
 TABLES = {"unions", "import_batches", "stations", "audit_entries"}
@@ -116,14 +121,32 @@ def test_accounts_migration_keeps_stored_stations_and_unions(database_url, regio
     downgrade_schema(store.engine, "0003")
     before = _rows(store, "unions", "stations")
 
-    store.init_schema()
+    upgrade_schema(store.engine, "0004")
 
     after = _rows(store, "unions", "stations")
     assert after["unions"] == before["unions"]
     assert after["stations"] == before["stations"]
+    store.init_schema()
     assert store.get_station(kept.id).union_id == union.id
     [national] = store.add_unions([{"name": "中华全国总工会", "jurisdiction": ""}], "test")
     assert national.jurisdiction == ""
+    store.close()
+
+
+def test_status_reason_migration_goes_both_ways_keeping_stations(database_url, regions):
+    """0005 adds two columns to stations; its downgrade drops them in place (SQLite too),
+    keeping every station and the spatial index the finder's SQL queries use."""
+    store = Store(create_store_engine(database_url), regions=regions)
+    store.init_schema()
+    kept = add_station(store, status="closed", status_reason="拆迁", reopen_on="2031-01-01")
+    downgrade_schema(store.engine, "0004")
+    with store.engine.connect() as conn:
+        columns = conn.execute(text("SELECT * FROM stations")).keys()
+    assert "status_reason" not in columns and "reopen_on" not in columns
+    store.init_schema()
+    again = store.get_station(kept.id)
+    assert (again.name, again.status_reason, again.reopen_on) == (kept.name, None, None)
+    assert [s.id for s in store.stations_in_box(118, 31, 119, 33)] == [kept.id]
     store.close()
 
 

@@ -9,6 +9,7 @@ import pytest
 from builders import add_station, draft
 
 from stationmap.errors import InvalidStation
+from stationmap.station_fields import FIELD_LABELS
 
 BAD_FIELDS = [
     ({"lonlat": (math.nan, 32.0)}, "lon", "finite number"),
@@ -20,7 +21,20 @@ BAD_FIELDS = [
     ({"lonlat": (126.98, 37.57)}, "location", "inside mainland China"),  # Seoul
     ({"lonlat": (0.0, 0.0)}, "location", "inside mainland China"),
     ({"name": "   "}, "name", "non-empty"),
-    ({"name": "驿" * 201}, "name", "at most 200"),
+    ({"name": "驿" * 101}, "name", "at most 100"),
+    ({"address": "路" * 201}, "address", "at most 200"),
+    ({"phone": "1" * 41}, "phone", "at most 40"),
+    ({"status_reason": "因" * 201, "status": "closed"}, "status_reason", "at most 200"),
+    ({"name": '=HYPERLINK("http://x","点我")'}, "name", "not a spreadsheet formula"),
+    ({"address": "@SUM(A1:A9)"}, "address", "not a spreadsheet formula"),
+    ({"address": "=1+1"}, "address", "not a spreadsheet formula"),
+    ({"phone": "+cmd|' /C calc'!A0"}, "phone", "not a spreadsheet formula"),
+    ({"status_reason": "-(1+1)", "status": "closed"}, "status_reason", "spreadsheet formula"),
+    ({"opening_hours_raw": "=NOW()"}, "opening_hours_raw", "spreadsheet formula"),
+    ({"reopen_on": "2026-02-30"}, "reopen_on", "YYYY-MM-DD"),
+    ({"reopen_on": "next week"}, "reopen_on", "YYYY-MM-DD"),
+    ({"lonlat": (math.inf, 32.0)}, "lon", "finite number"),
+    ({"lonlat": (118.8, "32.0")}, "lat", "a number"),
     ({"kind": "castle"}, "kind", "one of restaurant"),
     ({"status": "open"}, "status", "one of active"),
     ({"amenities": ("sauna",)}, "amenities", "amenity keys"),
@@ -47,6 +61,9 @@ def test_bad_station_is_refused_and_nothing_written(store, fields, field, expect
     assert caught.value.field == field
     assert expected in caught.value.message
     assert caught.value.status == 422
+    error = caught.value.to_dict()["error"]
+    assert error["field"] == field and error["label"] == FIELD_LABELS[field]
+    assert error["message"].startswith(f"{FIELD_LABELS[field]} ({field}): got ")
     assert store.count_stations() == 0
     assert store.last_change_id() == 0
 
@@ -74,7 +91,7 @@ def _frame(rows: int) -> pd.DataFrame:
 def test_bulk_load_with_one_bad_row_writes_nothing(store):
     frame = _frame(50)
     frame.loc[37, "kind"] = "castle"
-    with pytest.raises(InvalidStation, match="row 37: kind") as caught:
+    with pytest.raises(InvalidStation, match=r"row 37: 类型 \(kind\): got 'castle'") as caught:
         store.load_stations(frame, source_name="t.csv", source_format="csv", crs="wgs84", actor="t")
     assert caught.value.details["row"] == 37
     assert store.count_stations() == 0
@@ -97,7 +114,7 @@ def test_bulk_load_names_the_bad_field(store, column, value, field):
     frame = _frame(3)
     frame[column] = frame[column].astype(object)
     frame.at[2, column] = value
-    with pytest.raises(InvalidStation, match=f"row 2: {field}"):
+    with pytest.raises(InvalidStation, match=rf"row 2: {FIELD_LABELS[field]} \({field}\)"):
         store.load_stations(frame, source_name="t", source_format="csv", crs="wgs84", actor="t")
     assert store.count_stations() == 0
 
@@ -110,3 +127,19 @@ def test_bulk_load_adds_every_row_as_one_batch(store):
     stations = list(store.iter_stations())
     assert len(stations) == 12 and {s.batch_id for s in stations} == {batch.id}
     assert {s.adcode for s in stations} == {"320102"}
+
+
+@pytest.mark.parametrize(
+    "text", ["-", "+86 025-1234 5678", "@", "=", "-5", "（=）", "驿站=家", "+ 1"], ids=repr
+)
+def test_plain_text_that_starts_like_a_formula_is_kept(store, text):
+    station = add_station(store, address=text)
+    assert station.address == text.strip()
+
+
+def test_a_closed_station_keeps_its_reason_and_reopening_day(store):
+    station = add_station(
+        store, status="temporarily_closed", status_reason=" 装修 ", reopen_on="2030-05-01"
+    )
+    assert (station.status_reason, str(station.reopen_on)) == ("装修", "2030-05-01")
+    assert add_station(store, status_reason="").status_reason is None

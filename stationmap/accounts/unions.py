@@ -24,14 +24,13 @@ def union_for_adcode(
     province, city or county of the reference regions.
     """
     jurisdiction = jurisdiction_of(adcode.strip())
-    found = unions.of_jurisdiction(conn, jurisdiction)
-    if found is not None:
-        return found
-    name = union_name(regions, adcode.strip())
-    unions.add(conn, [{"name": name, "jurisdiction": jurisdiction}], actor)
-    created = unions.of_jurisdiction(conn, jurisdiction)
-    assert created is not None, "the union was added on this connection just above"
-    return created
+    union = unions.of_jurisdiction(conn, jurisdiction)
+    if union is None:
+        name = union_name(regions, adcode.strip())
+        [union] = unions.add(conn, [{"name": name, "jurisdiction": jurisdiction}], actor)
+    [pk] = unions.primary_keys(conn, [union.id])
+    assert pk is not None, "the union is stored (found, or added just above)"
+    return pk, union
 
 
 def union_name(regions: RegionIndex, adcode: str) -> str:

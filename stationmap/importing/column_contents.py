@@ -17,9 +17,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .cells import CellProblem
+from ..cells import CellProblem
+from ..hours_text import parse_hours
 from .coordinate_text import CHINA_LATITUDES, CHINA_LONGITUDES, parse_coordinate, parse_point
-from .hours_text import parse_hours
 from .phone_text import parse_phones
 from .readers import Sheet
 from .vocabulary_text import parse_amenities

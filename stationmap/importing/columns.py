@@ -11,7 +11,9 @@ match no field are reported, never silently dropped.
 A stationmap export (its header has ``id``, ``source_key`` and ``union_id``) maps by
 the export's own names: ``id`` is then the station's public id (``station_id``), not a
 source key, and the columns stationmap fills in itself (``province``, ``city``,
-``union_id``, ``updated_at``, ``notice``) are ignored without a warning.
+``union_id``, ``updated_at``, ``notice``) are ignored without a warning. So are a closed
+station's ``status_reason`` and ``reopen_on`` (in CSV and GeoJSON exports alike): unions
+set them on the web, and imports do not compare them.
 """
 
 from __future__ import annotations
@@ -177,6 +179,8 @@ _SYNONYM_LISTS: dict[str, tuple[str, ...]] = {
         "地市",
         "updated_at",
         "更新时间",
+        "status_reason",
+        "reopen_on",
     ),
 }
 

@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from .cells import CellProblem, CellValue, cell_text
+from ..cells import CellProblem, CellValue, cell_text
 
 CHINA_LONGITUDES = (73.0, 136.0)
 CHINA_LATITUDES = (3.0, 54.0)

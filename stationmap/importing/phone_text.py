@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .cells import CellProblem, CellValue, cell_text, is_placeholder
+from ..cells import CellProblem, CellValue, cell_text, is_placeholder
 
 AREA_CODES: dict[str, str] = {
     "010": "北京", "020": "广州", "021": "上海", "022": "天津", "023": "重庆",

@@ -7,9 +7,9 @@ should see. Nothing here touches the store.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from ..store.validation import FORMULA_LIKE, TEXT_LIMITS
 from ..vocabulary import STATUSES
 from .columns import ColumnMap
 from .report import RowIssue
@@ -87,6 +87,7 @@ def parse_row(row: int, cells: list[str], columns: ColumnMap, header: list[str])
             parse(cell)
     given_kind = cell.text("kind") if "kind" in columns.positions else None
     parsed.values["kind"], parsed.values["kind_inferred"] = infer_kind(name, given_kind or None)
+    _refuse_over_long(cell)
     return parsed
 
 
@@ -122,18 +123,37 @@ class _Cells:
         )
 
 
-FORMULA_LIKE = re.compile(r"^\s*[=+\-@]\s*[A-Za-z_(]")
-"""Text a spreadsheet would run as a formula if the cell were exported and reopened."""
+_CHECKED_TEXT = {
+    "name": "name",
+    "address": "address",
+    "phone": "phone",
+    "hours": "opening_hours_raw",
+}
+"""Import column → the station field its text becomes, for the store boundary's text rules."""
 
 
 def _refuse_formulas(cell: _Cells) -> None:
-    for field_name in ("name", "address", "phone"):
+    for field_name in _CHECKED_TEXT:
         if FORMULA_LIKE.match(cell.text(field_name)):
             cell.reject(
                 field_name,
                 "formula_text",
                 "单元格内容像公式（以 = + - @ 开头），为安全起见不导入，请改为普通文字",
                 "the cell looks like a spreadsheet formula; refused for safety: write plain text",
+            )
+
+
+def _refuse_over_long(cell: _Cells) -> None:
+    """Text longer than the store takes (:data:`TEXT_LIMITS`), rejected with its row rather
+    than refusing the whole import when it is written."""
+    for column, field_name in _CHECKED_TEXT.items():
+        limit, value = TEXT_LIMITS[field_name], cell.parsed.values.get(field_name)
+        if isinstance(value, str) and len(value.strip()) > limit:
+            cell.reject(
+                column,
+                "text_too_long",
+                f"内容过长（{len(value.strip())} 字），最多 {limit} 字",
+                f"the text is {len(value.strip())} characters long, expected at most {limit}",
             )
 
 

@@ -11,9 +11,9 @@ The rules live in one module per kind of cell; this module is the list of what t
 
 from __future__ import annotations
 
-from .cells import CellProblem, CellValue, cell_text, normalize_text
+from ..cells import CellProblem, CellValue, cell_text, normalize_text
+from ..hours_text import HoursResult, parse_hours
 from .coordinate_text import LonLat, order_lon_lat, parse_coordinate, parse_point
-from .hours_text import HoursResult, parse_hours
 from .phone_text import PhoneResult, parse_phones
 from .vocabulary_text import AmenityResult, infer_kind, parse_amenities
 

@@ -26,9 +26,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..cells import is_placeholder, normalize_text
 from ..vocabulary import AMENITIES, KINDS
 from ..vocabulary_words import KIND_WORDS, amenity_phrases
-from .cells import is_placeholder, normalize_text
 
 FILLER_PHRASES = ("免费", "提供", "配备", "配有", "设有", "设置", "可以", "可", "等", "服务",
                   "设施", "用品", "功能", "爱心", "区", "室", "角", "处", "点", "有")  # fmt: skip

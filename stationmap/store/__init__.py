@@ -6,7 +6,7 @@ change feed in :mod:`.feed`), each taking a connection so that a use case can co
 them in one :meth:`Store.transaction`.
 """
 
-from . import audit, batches, sessions, stations, tokens, unions, users
+from . import audit, batches, receipts, sessions, stations, tokens, unions, users
 from .audit import Actor, Writer
 from .feed import ChangeFeed, FeedPosition
 from .store import Store, load_batch, open_store
@@ -21,6 +21,7 @@ __all__ = [
     "batches",
     "load_batch",
     "open_store",
+    "receipts",
     "sessions",
     "stations",
     "tokens",

@@ -9,6 +9,7 @@ and each writes one audit entry per station.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,15 +20,15 @@ from sqlalchemy import Connection, Float, bindparam, delete, func, insert, selec
 from ..errors import Conflict
 from ..identifiers import new_public_ids
 from ..regions import RegionIndex
-from ..station_fields import audit_view, station_audit_view
-from ..types import Station
+from ..station_fields import EDITABLE_FIELDS, audit_view, station_audit_view
+from ..types import Station, StationDraft
 from .audit import Actor, Change, record
 from .backend import geometry_in_box, point_lonlat
 from .batches import BatchRef
 from .records import station_from_row, station_select
 from .schema import now, stations
 from .unions import primary_keys
-from .validation import clean_frame
+from .validation import clean_draft, clean_frame, invalid
 
 INSERT_CHUNK = 5000
 """Rows per INSERT statement: large enough to be fast, small enough to report progress."""
@@ -178,6 +179,43 @@ def _update_group(
             "a station was changed by someone else meanwhile; nothing was written: "
             "reload it and apply your change again"
         )
+
+
+def check_editable(changes: dict[str, Any]) -> None:
+    """Refuse (InvalidStation) any change of a field writers may not set."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise invalid(
+            unknown[0],
+            changes[unknown[0]],
+            f"one of the editable fields {', '.join(EDITABLE_FIELDS)}",
+        )
+
+
+def edit_of(current: Station, changes: dict[str, Any], regions: RegionIndex) -> Edit | None:
+    """The :class:`Edit` that ``changes`` make to ``current``, after validation;
+    None when nothing really changes."""
+    merged = {
+        f.name: getattr(current, f.name)
+        for f in dataclasses.fields(StationDraft)
+        if hasattr(current, f.name)
+    }
+    if "lon" in changes or "lat" in changes:
+        merged["adcode"] = None  # the county follows the point unless given
+    merged.update(changes)
+    merged.pop("union_id", None)
+    cleaned = clean_draft(StationDraft(**merged), regions)
+    old = station_audit_view(current)
+    after = {k: v for k, v in audit_view(cleaned).items() if old.get(k) != v}
+    if not after:
+        return None
+    columns = {k: cleaned[k] for k in after if k not in ("lon", "lat", "amenities")}
+    if "amenities" in after:
+        columns["amenity_mask"] = cleaned["amenity_mask"]
+    if "lon" in after or "lat" in after:
+        columns |= {"lon": cleaned["lon"], "lat": cleaned["lat"]}
+    before = {k: old[k] for k in after}
+    return Edit(current.id, current.version, columns, before, after)
 
 
 # -- readers ---------------------------------------------------------------------------

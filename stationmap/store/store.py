@@ -22,16 +22,15 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..config import Settings
-from ..errors import Conflict, InvalidStation, NotFound
+from ..errors import Conflict, NotFound
 from ..regions import RegionIndex, load_regions
-from ..station_fields import EDITABLE_FIELDS, audit_view, station_audit_view
 from ..types import AuditEntry, ImportBatch, Station, StationDraft, Union
 from . import audit, batches, migrate, stations, unions
 from .audit import Actor
 from .backend import create_store_engine, refresh_statistics
 from .feed import ChangeFeed, FeedPosition, current_position, read_changes
 from .schema import audit_entries
-from .validation import clean_draft, one_station
+from .validation import one_station
 
 log = logging.getLogger(__name__)
 
@@ -122,14 +121,14 @@ class Store:
         ``expected_version`` guards against overwriting someone else's edit: when
         given and the stored version differs, :class:`Conflict` is raised.
         """
-        _check_editable(changes)
+        stations.check_editable(changes)
         current = self.get_station(station_id)
         if expected_version is not None and expected_version != current.version:
             raise Conflict(
                 f"station {station_id} is at version {current.version}, "
                 f"not {expected_version}: reload it and apply your change again"
             )
-        edit = _edit(current, changes, self.regions)
+        edit = stations.edit_of(current, changes, self.regions)
         if edit is None:
             return current
         with self.transaction() as conn:
@@ -295,39 +294,3 @@ def _remove_batches_of_format(conn: Connection, source_format: str, actor: Actor
         removed = stations.delete_of_batch(conn, batch, actor)
         batches.mark_replaced(conn, batch, actor, removed)
         log.info("removed %d stations of earlier batch %s", removed, batch.public_id)
-
-
-def _check_editable(changes: dict[str, Any]) -> None:
-    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
-    if unknown:
-        raise InvalidStation(
-            unknown[0],
-            changes[unknown[0]],
-            f"one of the editable fields {', '.join(EDITABLE_FIELDS)}",
-        )
-
-
-def _edit(current: Station, changes: dict[str, Any], regions: RegionIndex) -> stations.Edit | None:
-    """The :class:`stations.Edit` that ``changes`` make to ``current``, after validation;
-    None when nothing really changes."""
-    merged = {
-        f.name: getattr(current, f.name)
-        for f in dataclasses.fields(StationDraft)
-        if hasattr(current, f.name)
-    }
-    if "lon" in changes or "lat" in changes:
-        merged["adcode"] = None  # the county follows the point unless given
-    merged.update(changes)
-    merged.pop("union_id", None)
-    cleaned = clean_draft(StationDraft(**merged), regions)
-    old = station_audit_view(current)
-    after = {k: v for k, v in audit_view(cleaned).items() if old.get(k) != v}
-    if not after:
-        return None
-    columns = {k: cleaned[k] for k in after if k not in ("lon", "lat", "amenities")}
-    if "amenities" in after:
-        columns["amenity_mask"] = cleaned["amenity_mask"]
-    if "lon" in after or "lat" in after:
-        columns |= {"lon": cleaned["lon"], "lat": cleaned["lat"]}
-    before = {k: old[k] for k in after}
-    return stations.Edit(current.id, current.version, columns, before, after)

@@ -13,6 +13,7 @@ from ..regions import RegionIndex
 from ..types import Union
 from .audit import Actor, Change, record
 from .schema import now, unions
+from .validation import invalid
 
 
 def add(conn: Connection, rows: list[dict[str, str]], actor: Actor) -> list[Union]:
@@ -44,20 +45,17 @@ def county_union_name(regions: RegionIndex, adcode: str) -> str:
     return f"{county.name if county else adcode}总工会"
 
 
+def of_jurisdiction(conn: Connection, jurisdiction: str) -> Union | None:
+    """The union whose jurisdiction is exactly ``jurisdiction`` (the oldest, if several)."""
+    query = select(unions).where(unions.c.jurisdiction == jurisdiction).order_by(unions.c.id)
+    row = conn.execute(query.limit(1)).first()
+    return None if row is None else _union(row._mapping)
+
+
 def list_all(conn: Connection) -> list[Union]:
     """Every union, by jurisdiction."""
     query = select(unions).order_by(unions.c.jurisdiction, unions.c.id)
     return [_union(row._mapping) for row in conn.execute(query)]
-
-
-def of_jurisdiction(conn: Connection, jurisdiction: str) -> tuple[int, Union] | None:
-    """The union covering exactly ``jurisdiction`` with its table key (the oldest, should
-    there be several), or None."""
-    query = (
-        select(unions).where(unions.c.jurisdiction == jurisdiction).order_by(unions.c.id).limit(1)
-    )
-    row = conn.execute(query).first()
-    return (row.id, _union(row._mapping)) if row is not None else None
 
 
 def primary_keys(conn: Connection, public_ids: Iterable[Any]) -> list[int | None]:
@@ -70,7 +68,7 @@ def primary_keys(conn: Connection, public_ids: Iterable[Any]) -> list[int | None
         found = {public_id: pk for public_id, pk in conn.execute(query)}
     missing = sorted(wanted - set(found))
     if missing:
-        raise InvalidStation("union_id", missing[0], "the id of an existing union")
+        raise invalid("union_id", missing[0], "the id of an existing union")
     return [found.get(u) if isinstance(u, str) else None for u in public_ids]
 
 

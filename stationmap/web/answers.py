@@ -27,7 +27,9 @@ from typing import Any, cast
 from urllib.parse import unquote_to_bytes
 
 from werkzeug.datastructures import EnvironHeaders
+from werkzeug.wsgi import get_input_stream
 
+from ..accounts import Principal
 from ..errors import StationmapError
 
 JSON = "application/json"
@@ -36,7 +38,10 @@ SHORT_CACHE = "public, max-age=10"
 """Answers may be reused for ten seconds: long enough to help a weak network,
 short enough that a station's change reaches riders quickly."""
 ALLOW = "GET, HEAD, OPTIONS"
-"""The methods every API path answers (the API only reads, for now)."""
+"""The methods every API path answers; a path that also takes writes adds them
+(:func:`allowed_methods`)."""
+WRITE_METHODS = frozenset({"POST", "PATCH"})
+"""The methods that change stations: they carry a body and credentials."""
 
 COMMON_HEADERS: tuple[tuple[str, str], ...] = (("X-Content-Type-Options", "nosniff"),)
 """Headers every API reply carries, errors included: the place for security headers.
@@ -95,6 +100,13 @@ class Request:
     """The length of the raw query string, as it came (before decoding)."""
     if_none_match: str | None = None
     """The ``If-None-Match`` header, read once (a case-blind lookup costs a microsecond)."""
+    body: bytes = b""
+    """The request body (writes only; at most what :func:`read_body` reads)."""
+    body_length: int = 0
+    """The body's declared length (``Content-Length``), or what was read without one."""
+    principal: Principal | None = None
+    """Who sent it, as the Flask view found out; None for anonymous callers and on the
+    fast path, which answers only public reads."""
 
 
 @dataclass(slots=True)
@@ -108,6 +120,9 @@ class Answer:
     """The Cache-Control value; None sends none."""
     headers: tuple[tuple[str, str], ...] = ()
     """Headers of this answer alone, such as a 405's Allow."""
+    etag: str | None = None
+    """The answer's own validator (a station's strong ``"v3"``); None: one made from the
+    body (:func:`entity_tag`)."""
 
 
 @dataclass(slots=True)
@@ -119,9 +134,19 @@ class Reply:
     body: bytes
 
 
-def request_from_environ(environ: dict[str, Any], path_params: Mapping[str, str]) -> Request:
-    """The framework-free request for a WSGI environ (Flask's view passes its own)."""
+def request_from_environ(
+    environ: dict[str, Any],
+    path_params: Mapping[str, str],
+    principal: Principal | None = None,
+    max_body: int = 0,
+) -> Request:
+    """The framework-free request for a WSGI environ (Flask's view passes its own).
+
+    A write's body is read up to ``max_body`` bytes (a longer one is left unread and
+    refused by its declared length); the fast path and error pages read none.
+    """
     query = environ.get("QUERY_STRING", "")
+    body, body_length = read_body(environ, max_body) if max_body else (b"", 0)
     return Request(
         environ["REQUEST_METHOD"],
         wsgi_path(environ),
@@ -130,7 +155,23 @@ def request_from_environ(environ: dict[str, Any], path_params: Mapping[str, str]
         path_params,
         len(query),
         environ.get("HTTP_IF_NONE_MATCH"),
+        body,
+        body_length,
+        principal,
     )
+
+
+def read_body(environ: dict[str, Any], max_body: int) -> tuple[bytes, int]:
+    """The body and its length: nothing is read past ``max_body`` + 1 bytes, and nothing at
+    all when ``Content-Length`` already says it is longer."""
+    try:
+        declared = int(environ.get("CONTENT_LENGTH") or -1)
+    except ValueError:
+        declared = -1
+    if declared > max_body:
+        return b"", declared
+    body = get_input_stream(environ, max_content_length=None).read(max_body + 1)
+    return body, max(declared, len(body))
 
 
 def wsgi_path(environ: dict[str, Any]) -> str:
@@ -163,10 +204,16 @@ def json_answer(
 
 
 def geojson_answer(
-    body: str | bytes, cache: str | None = SHORT_CACHE, headers: tuple = ()
+    body: str | bytes,
+    cache: str | None = SHORT_CACHE,
+    headers: tuple = (),
+    *,
+    status: int = 200,
+    etag: str | None = None,
 ) -> Answer:
     """GeoJSON already written, cacheable for :data:`SHORT_CACHE` unless told otherwise."""
-    return Answer(200, body.encode() if isinstance(body, str) else body, GEOJSON, cache, headers)
+    data = body.encode() if isinstance(body, str) else body
+    return Answer(status, data, GEOJSON, cache, headers, etag)
 
 
 def last_modified(moment: datetime) -> tuple[str, str]:
@@ -193,16 +240,17 @@ def finish(request: Request, answer: Answer) -> Reply:
     """The reply for ``answer``: every API response's headers are set here and only here."""
     if answer.status != 200:
         return _finish_other(request, answer)
-    tag = entity_tag(answer.body)
+    tag = answer.etag or entity_tag(answer.body)
     varies = len(answer.body) >= MIN_BYTES and answer.media_type in COMPRESSIBLE
-    if request.if_none_match and _matches(request.if_none_match, tag):
+    reads = request.method not in WRITE_METHODS
+    if reads and request.if_none_match and _matches(request.if_none_match, tag):
         return _not_modified(request, answer, tag, varies)
     headers = [("Content-Type", answer.media_type)] if answer.media_type else []
     if answer.cache:
         headers.append(("Cache-Control", answer.cache))
     headers.append(("ETag", tag))
     headers += answer.headers
-    headers += cors_headers(request.method)
+    headers += cors_headers(request.method, request.principal is not None)
     headers += COMMON_HEADERS
     body = answer.body
     if varies:
@@ -215,12 +263,15 @@ def finish(request: Request, answer: Answer) -> Reply:
 
 
 def _finish_other(request: Request, answer: Answer) -> Reply:
-    """An error or an empty answer (a preflight): no validator, no compression."""
+    """An error, a creation (201, with its own validator) or an empty answer (a
+    preflight): no validator made from the body, no compression."""
     headers = [("Content-Type", answer.media_type)] if answer.media_type else []
     if answer.cache:
         headers.append(("Cache-Control", answer.cache))
+    if answer.etag:
+        headers.append(("ETag", answer.etag))
     headers += answer.headers
-    headers += cors_headers(request.method)
+    headers += cors_headers(request.method, request.principal is not None)
     headers += COMMON_HEADERS
     if answer.status != NO_CONTENT:
         headers.append(("Content-Length", str(len(answer.body))))
@@ -232,7 +283,7 @@ def _not_modified(request: Request, answer: Answer, tag: str, varies: bool) -> R
     caching (and, like Werkzeug's, no content headers), so both paths send the same."""
     headers = [("Cache-Control", answer.cache)] if answer.cache else []
     headers.append(("ETag", tag))
-    headers += cors_headers(request.method)
+    headers += cors_headers(request.method, request.principal is not None)
     headers += COMMON_HEADERS
     if varies:
         headers.append(("Vary", "Accept-Encoding"))
@@ -256,18 +307,20 @@ def _matches(if_none_match: str, tag: str) -> bool:
     return False
 
 
-def cors_headers(method: str) -> tuple[tuple[str, str], ...]:
+def cors_headers(method: str, signed_in: bool = False) -> tuple[tuple[str, str], ...]:
     """The CORS headers for a request with this method.
 
-    Public reads get ``*`` (and a preflight the read methods). Writes, when they come,
-    must not: they carry credentials (a session cookie or a token), and ``*`` with
-    credentials is what CORS exists to forbid. They will answer here with the one
-    requesting origin if it is among those configured for writes (``Vary: Origin``,
-    ``Access-Control-Allow-Credentials: true``), and with no CORS headers otherwise.
+    Public reads get ``*`` (and a preflight the read methods). Writes, and reads by a
+    signed-in caller (a station's history), must not: they carry credentials (a session
+    cookie or a token), and ``*`` with credentials is what CORS exists to forbid. They
+    get no CORS headers, so a browser lets only pages of our own origin make them (the
+    clerk's pages). Should a union's own site ever need to write from its origin, it is
+    answered here with that one origin from a configured list (``Vary: Origin``,
+    ``Access-Control-Allow-Credentials: true``), never with ``*``.
     """
     if method == "OPTIONS":
         return PUBLIC_CORS + PREFLIGHT
-    return PUBLIC_CORS if method in PUBLIC_READS else ()
+    return PUBLIC_CORS if method in PUBLIC_READS and not signed_in else ()
 
 
 @cache

@@ -12,8 +12,10 @@ from functools import partial, update_wrapper
 from flask import Blueprint, Response, request
 
 from . import context
-from .answers import Reply, request_from_environ
+from .answers import WRITE_METHODS, Reply, Request, request_from_environ
 from .endpoints import ROUTES, Route
+from .principal import principal_for
+from .request_bodies import MAX_BODY_BYTES
 from .routing import flask_rule, respond
 
 blueprint = Blueprint("api", __name__)
@@ -21,8 +23,18 @@ blueprint = Blueprint("api", __name__)
 
 def view(route: Route, **path_params: str) -> Response:
     """Every API view: the route's reply to this request, as a Flask response."""
-    return response_from(
-        respond(context.service(), route, request_from_environ(request.environ, path_params))
+    return response_from(respond(context.service(), route, api_request(path_params)))
+
+
+def api_request(path_params: dict[str, str]) -> Request:
+    """Flask's current request as the answer path reads it: with who sent it and, for a
+    write, its body (read up to one byte past what a write takes)."""
+    reads_body = request.method in WRITE_METHODS
+    return request_from_environ(
+        request.environ,
+        path_params,
+        principal_for(request),
+        max_body=MAX_BODY_BYTES if reads_body else 0,
     )
 
 
@@ -44,7 +56,7 @@ def _register_every_route() -> None:
             flask_rule(route.path),
             route.answer.__name__,
             _named_view(route),
-            methods=["GET", "OPTIONS"],
+            methods=["GET", "OPTIONS", *route.writes],
             provide_automatic_options=False,  # respond answers OPTIONS, with the headers
         )
 

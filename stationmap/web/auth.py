@@ -11,10 +11,11 @@ logout, a disable and a password reset end it for real. Every sign-in draws a ne
 and clears what the cookie held before. The cookie is HttpOnly, SameSite=Lax, and
 Secure when ``STATIONMAP_COOKIE_SECURE`` is set (serving over HTTPS).
 
-CSRF: every POST, PUT, PATCH and DELETE must carry the session's CSRF token, in the
-form's ``csrf_token`` field or an ``X-CSRFToken`` header, unless it carries a bearer
-token (then only the token judges it: a browser never adds that header by itself).
-A missing or wrong one is 403 ``forbidden``.
+CSRF: every POST, PUT, PATCH and DELETE form, and every such API call made with a
+signed-in session, must carry the session's CSRF token, in the form's ``csrf_token``
+field or an ``X-CSRFToken`` header; a bearer-token call is judged by its token alone,
+an API call without a session is anonymous (:func:`_needs_csrf_token`). A missing or
+wrong token is 403 ``forbidden``.
 
 Rate limits on ``POST /login``: :data:`ACCOUNT_LIMITS` per account (by the username
 typed, known or not) and :data:`ADDRESS_LIMITS` per client address, counted in
@@ -45,7 +46,6 @@ from ..accounts.users import authenticate, normalise_username
 from ..config import Settings
 from ..errors import Forbidden, RateLimited, Unauthenticated
 from . import context
-from .errors import render_error
 
 ACCOUNT_LIMITS = "5 per minute; 30 per hour"
 """Sign-in attempts per username: a person mistyping twice is not hindered; guessing is."""
@@ -181,12 +181,10 @@ def _load_user(session_key: str) -> SignedIn | None:
 
 
 def _protect_writes(csrf: CSRFProtect) -> None:
-    """Refuse a state-changing request without the session's CSRF token (403), unless a
-    bearer token authenticates it."""
-    if request.method not in UNSAFE_METHODS or _has_bearer():
+    """Refuse a state-changing request without the session's CSRF token (403) when
+    :func:`_needs_csrf_token` says it must carry one."""
+    if not _needs_csrf_token():
         return
-    if request.routing_exception is not None:
-        return  # no view will run: the answer is its 404 or 405, not a CSRF refusal
     try:
         csrf.protect()
     except CSRFError as refused:
@@ -195,6 +193,24 @@ def _protect_writes(csrf: CSRFProtect) -> None:
             "page, or send the X-CSRFToken header with a cookie-authenticated call)",
             reason=str(refused.description),
         ) from None
+
+
+def _needs_csrf_token() -> bool:
+    """Whether this request must carry the CSRF token: every state-changing form (the
+    sign-in form too), and every state-changing API call a signed-in session makes.
+
+    Not a bearer-token call (the token alone judges it; a browser never adds the header
+    by itself), nor an API call without a signed-in session (nobody's rights to borrow:
+    the endpoint answers it as anonymous, 401 for a write), nor a request no view will
+    answer (its 404 or 405 stands).
+    """
+    if request.method not in UNSAFE_METHODS or _has_bearer():
+        return False
+    if request.routing_exception is not None:
+        return False
+    if request.path.startswith("/api/"):
+        return isinstance(current_user, SignedIn)
+    return True
 
 
 def _account_key() -> str:
@@ -208,6 +224,8 @@ def _rate_limited(limiter: Limiter) -> Response:
     seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit is not None else 60
     error = RateLimited(seconds)
     if request.path != "/login":
+        from .errors import render_error  # here: errors imports api, which imports this
+
         return render_error(error)
     page = _login_page(error.message, status=429)
     page.headers.extend(error.headers)

@@ -9,13 +9,15 @@ functions through :func:`stationmap.web.routing.respond`. Places are GeoJSON wit
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
 from ..borders import borders_geojson
 from ..coordinates import from_wgs84, point_from_wgs84, point_to_wgs84, to_wgs84
+from ..editing import change_station, create_station, station_history
+from ..editing.access import signed_in
 from ..errors import BadRequest, NotFound
 from ..finder import (
     StationIndex,
@@ -29,13 +31,23 @@ from ..finder.clusters import cluster_view
 from ..finder.database import nearest_by_sql
 from ..finder.search import Understood, search_stations
 from ..geojson import cluster_view_json, found_collection_json, found_feature_json
+from ..hours import OPEN, UNKNOWN, hours_state, now_in_china
 from ..identifiers import is_public_id
 from ..navigation import navigation_links
-from ..types import FoundStation
+from ..types import FoundStation, Station
 from ..version import __version__
-from .answers import SHORT_CACHE, Answer, geojson_answer, json_answer, last_modified
-from .openapi import ENDPOINTS, Endpoint, openapi_document
+from .answers import (
+    ALLOW,
+    SHORT_CACHE,
+    Answer,
+    Request,
+    geojson_answer,
+    json_answer,
+    last_modified,
+)
+from .openapi import ENDPOINTS, WRITES, Endpoint, openapi_document
 from .params import QueryArgs
+from .request_bodies import json_body, version_from_if_match
 from .service import Service
 
 NEAREST = "/api/v1/stations/nearest"
@@ -43,12 +55,27 @@ NEAREST = "/api/v1/stations/nearest"
 
 @dataclass(frozen=True)
 class Route:
-    """One API path: its declaration in :data:`ENDPOINTS` and the function answering it."""
+    """One API path: its declaration in :data:`ENDPOINTS` and the functions answering it."""
 
     path: str
     endpoint: Endpoint
     answer: Callable[..., Answer]
-    """Called with the service, the query's :class:`QueryArgs` and the path parameters."""
+    """Answers GET: called with the service, the query's :class:`QueryArgs` and the path
+    parameters; a signed-in route's also with the :class:`Request` (first after the
+    service)."""
+    writes: Mapping[str, Callable[..., Answer]] = field(default_factory=dict)
+    """Answers each write method (POST, PATCH) the path takes, called with the service,
+    the :class:`Request`, the query's arguments and the path parameters."""
+
+    @property
+    def signed_in(self) -> bool:
+        """Whether its GET answer depends on who asks (only Flask, which knows, answers)."""
+        return self.endpoint.signed_in
+
+    @property
+    def allow(self) -> str:
+        """The methods the path answers, as the ``Allow`` header lists them."""
+        return ", ".join([ALLOW, *sorted(self.writes)])
 
 
 ROUTES: dict[str, Route] = {}
@@ -56,10 +83,24 @@ ROUTES: dict[str, Route] = {}
 
 
 def answers(path: str) -> Callable:
-    """Make the decorated function the one that answers ``path`` (documented in ENDPOINTS)."""
+    """Make the decorated function the one that answers GET ``path`` (documented in
+    ENDPOINTS)."""
 
     def register(function: Callable[..., Answer]) -> Callable[..., Answer]:
         ROUTES[path] = Route(path, ENDPOINTS[path], function)
+        return function
+
+    return register
+
+
+def writes(method: str, path: str) -> Callable:
+    """Make the decorated function the one that answers ``method`` on ``path`` (its GET is
+    registered first; the write is documented in WRITES)."""
+
+    def register(function: Callable[..., Answer]) -> Callable[..., Answer]:
+        assert (path, method) in WRITES, f"{method} {path} is not documented in WRITES"
+        route = ROUTES[path]
+        ROUTES[path] = replace(route, writes={**route.writes, method: function})
         return function
 
     return register
@@ -233,7 +274,60 @@ def station(service: Service, args: QueryArgs, station_id: str) -> Answer:
     found = get_station(index, _checked_id(station_id), args.moment())
     [(lon, lat)] = coordinates_in([found], args.crs())
     body = found_feature_json(found, lon, lat, index.notice, asks_a_time(args))
-    return geojson_answer(body, headers=(last_modified(found.station.updated_at),))
+    headers = (last_modified(found.station.updated_at),)
+    return geojson_answer(body, headers=headers, etag=version_tag(found.station))
+
+
+@answers("/api/v1/stations/{station_id}/history")
+def history(service: Service, request: Request, args: QueryArgs, station_id: str) -> Answer:
+    """Every change of one station, newest first: who, for which union, from what to what."""
+    entries = station_history(service.store, request.principal, _checked_id(station_id))
+    return json_answer({"entries": [e.to_json() for e in entries]}, cache="no-store")
+
+
+@writes("POST", "/api/v1/stations")
+def create(service: Service, request: Request, args: QueryArgs) -> Answer:
+    """A new station: 201 with its Feature, or 200 with the first one for a repeated key."""
+    signed_in(request.principal)
+    station, created = create_station(
+        service.store,
+        request.principal,
+        json_body(request),
+        request.headers.get("Idempotency-Key"),
+    )
+    location = ("Location", f"/api/v1/stations/{station.id}")
+    return written_answer(service, station, 201 if created else 200, (location,))
+
+
+@writes("PATCH", "/api/v1/stations/{station_id}")
+def change(service: Service, request: Request, args: QueryArgs, station_id: str) -> Answer:
+    """The station changed as the body says, if ``If-Match`` names its stored version."""
+    signed_in(request.principal)
+    station = change_station(
+        service.store,
+        request.principal,
+        _checked_id(station_id),
+        version_from_if_match(request.headers.get("If-Match")),
+        json_body(request),
+    )
+    return written_answer(service, station, 200)
+
+
+def written_answer(service: Service, station: Station, status: int, headers: tuple = ()) -> Answer:
+    """The station as a write left it: its Feature (WGS-84) and its version's ETag."""
+    found = FoundStation(station, None, _open_now(station))
+    body = found_feature_json(found, station.lon, station.lat, service.notice())
+    return geojson_answer(body, "no-store", headers, status=status, etag=version_tag(station))
+
+
+def version_tag(station: Station) -> str:
+    """The station's strong ETag, ``"v3"``: what a change's ``If-Match`` must send."""
+    return f'"v{station.version}"'
+
+
+def _open_now(station: Station) -> bool | None:
+    state = hours_state(station.opening_hours, now_in_china())
+    return None if state == UNKNOWN else state == OPEN
 
 
 @answers("/api/v1/regions/provinces")

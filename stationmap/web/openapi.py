@@ -27,6 +27,8 @@ class Endpoint:
     """Its query parameters: names from :data:`PARAMETERS`, or its own declarations."""
     returns: str = "FeatureCollection"
     path_params: dict[str, str] = field(default_factory=dict)
+    signed_in: bool = False
+    """Its answer depends on who asks (a bearer token, or the session cookie)."""
 
     @cached_property
     def parameters(self) -> dict[str, Param]:
@@ -122,6 +124,15 @@ ENDPOINTS: dict[str, Endpoint] = {
         returns="Feature",
         path_params={"station_id": "The station's 10-character id."},
     ),
+    "/api/v1/stations/{station_id}/history": Endpoint(
+        "Every change of the station, newest first: when, by whom (user and union), what "
+        "(create, update, delete) and each changed field's [before, after]. For signed-in "
+        "users whose union's jurisdiction covers the station's county, viewers included.",
+        (),
+        returns="History",
+        path_params={"station_id": "The station's 10-character id."},
+        signed_in=True,
+    ),
     "/api/v1/regions/provinces": Endpoint(
         "Province borders and coastline as light lines (simplified to about 5 km), for "
         "context on a map whose tiles do not load.",
@@ -141,6 +152,38 @@ ENDPOINTS: dict[str, Endpoint] = {
         returns="Readiness",
     ),
 }
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write endpoint: what it does, the body it reads and what it answers."""
+
+    summary: str
+    body: str
+    """The schema (in components) of its JSON body."""
+    created: bool = False
+    """It answers 201 for something new (and 200 for a repeated Idempotency-Key)."""
+    versioned: bool = False
+    """It needs If-Match with the station's ETag (428 without, 412 when stale)."""
+
+
+WRITES: dict[tuple[str, str], Write] = {
+    ("/api/v1/stations", "POST"): Write(
+        "Add a station in a county of the caller's jurisdiction (its union becomes the "
+        "county's). A repeat with the same Idempotency-Key by the same user answers 200 "
+        "with the station the first request created, and creates nothing.",
+        "NewStation",
+        created=True,
+    ),
+    ("/api/v1/stations/{station_id}", "PATCH"): Write(
+        "Change the fields the body names (a move gives lon and lat; status closed or "
+        "temporarily_closed needs a reason, reopen_on is optional; status active clears "
+        "both). If-Match must be the station's ETag as last read.",
+        "StationChange",
+        versioned=True,
+    ),
+}
+"""Every write endpoint (Bearer token, or the session cookie with X-CSRFToken)."""
 
 NEEDS_INDEX = {
     "/api/v1/stations/nearest",
@@ -175,8 +218,24 @@ def openapi_document() -> dict[str, Any]:
             "GeoJSON (RFC 7946), [lon, lat], WGS-84 unless crs asks for gcj02 or bd09.",
         },
         "paths": {path: _path_item(path, e) for path, e in ENDPOINTS.items()},
-        "components": {"schemas": _schemas()},
+        "components": {"schemas": _schemas(), "securitySchemes": SECURITY_SCHEMES},
     }
+
+
+SECURITY_SCHEMES = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token from `stationmap tokens create USERNAME`.",
+    },
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "session",
+        "description": "The web session after signing in at /login; API calls with it also "
+        "send the X-CSRFToken header.",
+    },
+}
 
 
 def _path_item(path: str, endpoint: Endpoint) -> dict[str, Any]:
@@ -213,13 +272,104 @@ def _path_item(path: str, endpoint: Endpoint) -> dict[str, Any]:
             "description": "Not ready: the index is loading or the database is unreachable.",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Readiness"}}},
         }
-    return {
+    if endpoint.signed_in:
+        responses |= _signed_in_responses(write=False)
+    item: dict[str, Any] = {
         "get": {
             "summary": endpoint.summary,
             "parameters": parameters,
             "responses": dict(sorted(responses.items())),
+            **(SIGNED_IN if endpoint.signed_in else {}),
         }
     }
+    for (write_path, method), write in WRITES.items():
+        if write_path == path:
+            item[method.lower()] = _write_operation(endpoint, write)
+    return item
+
+
+SIGNED_IN: dict[str, Any] = {"security": [{"bearer": []}, {"session": []}]}
+"""How a signed-in operation authenticates: a token, or the session cookie (+ X-CSRFToken)."""
+
+
+def _signed_in_responses(write: bool) -> dict[str, Any]:
+    responses = {
+        "401": _error_response("unauthenticated: no valid token or session."),
+        "403": _error_response(
+            "forbidden (a viewer writing, a missing CSRF token) or outside_jurisdiction "
+            "(the station's county, or a move's new county, is not the caller's union's)."
+        ),
+        "429": _error_response("rate_limited: too many requests; retry after Retry-After."),
+    }
+    return responses if write else {k: v for k, v in responses.items() if k != "429"}
+
+
+def _write_operation(endpoint: Endpoint, write: Write) -> dict[str, Any]:
+    """A write's operation: its JSON body, the written Feature, and every refusal."""
+    parameters = [_path_param(n, d) for n, d in endpoint.path_params.items()]
+    parameters.append(_header_param(write))
+    feature = {
+        "description": "The station as written, with its version's ETag.",
+        "headers": {"ETag": VERSION_ETAG},
+        "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/Feature"}}},
+    }
+    responses: dict[str, Any] = {
+        "200": feature,
+        "400": _error_response("The body is not JSON, or names a field this write does not take."),
+        "413": _error_response("The body is longer than 64 KB (code payload_too_large)."),
+        "415": _error_response("The body is not application/json."),
+        "422": _error_response(
+            "A field is refused (code invalid_station): error.field names it, error.label "
+            "in Chinese, and the message says what was got and what was expected. Nothing "
+            "was written."
+        ),
+        **_signed_in_responses(write=True),
+    }
+    if write.created:
+        responses["201"] = feature | {"headers": {"ETag": VERSION_ETAG, "Location": LOCATION}}
+    if write.versioned:
+        responses["404"] = _error_response("No such station (code not_found).")
+        responses["409"] = _error_response("conflict: the write clashes with what is stored.")
+        responses["412"] = _error_response(
+            "version_mismatch: If-Match is not the stored version's ETag (someone changed "
+            "the station since it was read); read it again and redo the change."
+        )
+        responses["428"] = _error_response("version_required: send If-Match with the ETag.")
+    body = {"$ref": f"#/components/schemas/{write.body}"}
+    return {
+        "summary": write.summary,
+        "parameters": parameters,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+        "responses": dict(sorted(responses.items())),
+        **SIGNED_IN,
+    }
+
+
+def _header_param(write: Write) -> dict[str, Any]:
+    if write.versioned:
+        return {
+            "name": "If-Match",
+            "in": "header",
+            "required": True,
+            "description": 'The station\'s ETag as last read, e.g. "v3".',
+            "schema": {"type": "string", "pattern": '^"v[0-9]+"$'},
+        }
+    return {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": "Any 1 to 64 printable ASCII characters (a UUID): a repeat by the same "
+        "user returns the first station instead of adding another.",
+        "schema": {"type": "string", "maxLength": 64},
+    }
+
+
+VERSION_ETAG = {
+    "description": 'The station\'s version as a strong ETag ("v3"): a change sends it back '
+    "as If-Match.",
+    "schema": {"type": "string"},
+}
+LOCATION = {"description": "The new station's URL.", "schema": {"type": "string"}}
 
 
 ETAG_HEADER = {
@@ -418,6 +568,9 @@ def _schemas() -> dict[str, Any]:
             },
         },
         "OpenAPI": {"type": "object"},
+        "History": _history_schema(),
+        "NewStation": _write_body_schema(station_properties, creating=True),
+        "StationChange": _write_body_schema(station_properties, creating=False),
         "Error": {
             "type": "object",
             "required": ["error"],
@@ -429,11 +582,60 @@ def _schemas() -> dict[str, Any]:
                         "code": {"type": "string"},
                         "message": {"type": "string"},
                         "parameter": {"type": "string"},
+                        "field": {"type": "string", "description": "The refused field's key."},
+                        "label": {"type": "string", "description": "Its Chinese name."},
                     },
                 }
             },
         },
     }
+
+
+def _history_schema() -> dict[str, Any]:
+    entry = {
+        "type": "object",
+        "required": ["at", "actor", "union", "action", "changes"],
+        "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "actor": {"type": "string", "description": "The user, or the server command."},
+            "union": {"type": ["string", "null"], "description": "The user's union."},
+            "action": {"type": "string", "enum": ["create", "update", "delete"]},
+            "changes": {
+                "type": "object",
+                "description": "Each changed field's [before, after] (null before a create).",
+                "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 2},
+            },
+        },
+    }
+    return {
+        "type": "object",
+        "required": ["entries"],
+        "properties": {"entries": {"type": "array", "items": entry}},
+    }
+
+
+def _write_body_schema(properties: dict[str, Any], creating: bool) -> dict[str, Any]:
+    """A write's JSON body: the station's own fields, the point in crs, the hours either way."""
+    own = ("name", "kind", "address", "amenities", "opening_hours", "phone")
+    fields = {name: properties[name] for name in own}
+    fields |= {
+        "lon": {"type": "number", "description": "Longitude in crs."},
+        "lat": {"type": "number", "description": "Latitude in crs."},
+        "crs": {"type": "string", "enum": ["wgs84", "gcj02", "bd09"], "default": "wgs84"},
+        "hours_text": {
+            "type": ["string", "null"],
+            "description": "The hours as a clerk writes them (每天 8:00-20:00; 工作日 "
+            "8:30-17:30（节假日休息）), read as imports read them; instead of opening_hours.",
+        },
+    }
+    if not creating:
+        fields |= {
+            "status": properties["status"],
+            "reason": properties["status_reason"],
+            "reopen_on": properties["reopen_on"],
+        }
+    schema = {"type": "object", "additionalProperties": False, "properties": fields}
+    return schema | ({"required": ["name", "lon", "lat"]} if creating else {})
 
 
 def _search_results_schema() -> dict[str, Any]:

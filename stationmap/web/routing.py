@@ -14,7 +14,6 @@ import re
 
 from ..errors import StationmapError
 from .answers import (
-    ALLOW,
     MAX_QUERY_BYTES,
     Answer,
     Reply,
@@ -41,17 +40,28 @@ def respond(service: Service, route: Route, request: Request) -> Reply:
 
 def _answer(service: Service, route: Route, request: Request) -> Answer:
     if request.method == "OPTIONS":
-        return Answer(204, b"", None, headers=(("Allow", ALLOW),))
+        return Answer(204, b"", None, headers=(("Allow", route.allow),))
     if request.query_bytes > MAX_QUERY_BYTES:
         return _too_long(request)
     try:
-        args = QueryArgs(request.args, route.endpoint.parameters)
-        return route.answer(service, args, **request.path_params)
+        return _endpoint_answer(service, route, request)
     except StationmapError as error:
         return answer_for_error(error)
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error_answer(500, "internal_error", UNEXPECTED)
+
+
+def _endpoint_answer(service: Service, route: Route, request: Request) -> Answer:
+    """The endpoint's answer for the request's method: a write (which reads no query
+    parameters), a signed-in read (told who asks), or a public read."""
+    write = route.writes.get(request.method)
+    if write is not None:
+        return write(service, request, QueryArgs(request.args, {}), **request.path_params)
+    args = QueryArgs(request.args, route.endpoint.parameters)
+    if route.signed_in:
+        return route.answer(service, request, args, **request.path_params)
+    return route.answer(service, args, **request.path_params)
 
 
 def _too_long(request: Request) -> Answer:
