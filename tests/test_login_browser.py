@@ -4,13 +4,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from collections.abc import Iterator
 
 import pytest
 from browser import _cli, _phone, _run_cli, browser, save_screenshot, serving  # noqa: F401
+from commands import clean_environment
 from playwright.sync_api import Browser, Page, expect
 
 PASSWORD = "correct horse battery"
@@ -20,12 +20,11 @@ PASSWORD = "correct horse battery"
 def clerk_server(tmp_path_factory: pytest.TempPathFactory):
     """``stationmap serve`` on an empty store with one user, clerk (added by the command)."""
     folder = tmp_path_factory.mktemp("login")
-    env = {name: value for name, value in os.environ.items() if not name.startswith("STATIONMAP_")}
-    env |= {
-        "STATIONMAP_DATABASE_URL": f"sqlite:///{folder / 'stationmap.sqlite'}",
-        "STATIONMAP_INSTANCE_DIR": str(folder),
-        "STATIONMAP_BASEMAP": "none",
-    }
+    env = clean_environment(
+        STATIONMAP_DATABASE_URL=f"sqlite:///{folder / 'stationmap.sqlite'}",
+        STATIONMAP_INSTANCE_DIR=str(folder),
+        STATIONMAP_BASEMAP="none",
+    )
     _run_cli(env, "init-db")
     command = ["users", "add", "clerk", "--union", "320102", "--role", "editor", "--password-stdin"]
     added = subprocess.run(

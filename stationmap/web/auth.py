@@ -57,6 +57,7 @@ WRONG_CREDENTIALS = "用户名或密码错误"
 AFTER_SIGN_IN = "/manage"
 """Where a sign-in goes when it was not sent from elsewhere: the union's 工作台."""
 SECRET_KEY_FILE = "secret_key"
+SESSION_COOKIE = "stationmap_session"
 
 
 class SignedIn:
@@ -79,7 +80,7 @@ def register(app: Flask, settings: Settings) -> None:
     """Sessions, CSRF protection, rate limits and the sign-in pages, on ``app``."""
     app.secret_key = load_secret_key(settings)
     app.config.update(
-        SESSION_COOKIE_NAME="stationmap_session",
+        SESSION_COOKIE_NAME=SESSION_COOKIE,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.cookie_secure,
@@ -129,6 +130,8 @@ def _principal_of_request() -> Principal | None:
     header = request.headers.get("Authorization")
     if header is not None:
         return _bearer_principal(header)
+    if SESSION_COOKIE not in request.cookies:
+        return None  # anonymous, and the session untouched: no Vary: Cookie on public reads
     user = current_user
     return user.principal if isinstance(user, SignedIn) else None
 
