@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from tqdm import tqdm
 
+from .cli_accounts import tokens_group, users_group
 from .config import Settings, configure_logging, load_settings
 from .county_lookup import counties_command, county_option, place_names
 from .errors import StationmapError
@@ -47,6 +48,8 @@ def main(ctx: click.Context) -> None:
 
 
 main.add_command(counties_command)
+main.add_command(users_group)
+main.add_command(tokens_group)
 
 
 def _store(settings: Settings) -> Store:

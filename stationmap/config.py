@@ -67,6 +67,23 @@ def _parse_basemap(env: str, raw: str) -> str:
     return name
 
 
+def _parse_switch(env: str, raw: str) -> bool:
+    text = raw.strip().lower()
+    if text not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+        raise ConfigError(f"{env}: got {raw!r}, expected true or false (1 or 0)")
+    return text in ("1", "true", "yes", "on")
+
+
+def _parse_storage_url(env: str, raw: str) -> str:
+    url = raw.strip()
+    if not url.startswith(("memory://", "redis://", "rediss://", "redis+sentinel://")):
+        raise ConfigError(
+            f"{env}: got {url!r}, expected memory:// (one server process's own counts) or "
+            "redis://HOST:PORT such as redis://127.0.0.1:6379 (shared by every process)"
+        )
+    return url
+
+
 def _parse_path(env: str, raw: str) -> Path:
     return Path(raw.strip()).expanduser()
 
@@ -189,6 +206,32 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_whole_number(0, 5, "proxies in front: 0 for none, 1 behind one nginx"),
     ),
     Setting(
+        "STATIONMAP_SECRET_KEY",
+        "secret_key",
+        "",
+        "The key that signs session cookies and CSRF tokens. Empty: one is generated on "
+        "first start and kept in the instance folder (file secret_key, mode 0600), shared "
+        "by every worker there; set it when several machines serve one site.",
+        _parse_text,
+    ),
+    Setting(
+        "STATIONMAP_COOKIE_SECURE",
+        "cookie_secure",
+        "false",
+        "Whether the sign-in cookie is sent over HTTPS only: set it to true whenever the "
+        "site is served over HTTPS (behind nginx); false lets http://127.0.0.1 sign in.",
+        _parse_switch,
+    ),
+    Setting(
+        "STATIONMAP_RATELIMIT_STORAGE_URL",
+        "ratelimit_storage_url",
+        "memory://",
+        "Where sign-in attempts are counted for the rate limits: memory:// counts in each "
+        "server process; redis://127.0.0.1:6379 shares the counts among every process "
+        "and instance.",
+        _parse_storage_url,
+    ),
+    Setting(
         "STATIONMAP_LOG_LEVEL",
         "log_level",
         "INFO",
@@ -211,6 +254,10 @@ class Settings:
     worker_timeout: int = 60
     access_log_format: str = ACCESS_LOG_FORMAT
     trust_proxy: int = 0
+    secret_key: str = dataclasses.field(default="", repr=False)
+    """Never in a repr (nor so in a log line or a traceback's locals)."""
+    cookie_secure: bool = False
+    ratelimit_storage_url: str = "memory://"
     log_level: str = "INFO"
 
     @property

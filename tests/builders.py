@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
-
-from stationmap.accounts import Principal, jurisdiction_of
-from stationmap.identifiers import new_public_id
+from stationmap.accounts import Principal
+from stationmap.accounts.tokens import create_token
+from stationmap.accounts.unions import union_for_adcode
+from stationmap.accounts.users import principal_of
 from stationmap.store import Store
-from stationmap.store.schema import now, unions, users
+from stationmap.store import users as stored_users
 from stationmap.types import Station, StationDraft
-from stationmap.web.principals import PRINCIPAL_KEY
 
 XUANWU = (118.7975, 32.0485)
 """A point in 南京市玄武区 (320102)."""
@@ -42,6 +41,11 @@ def add_station(
     return store.add_station(draft(name, lonlat, **fields), actor=actor)
 
 
+BOOKKEEPING = {"last_used_at", "last_seen_at"}
+"""Columns a request touches whatever it asks (when a token or a session was last used):
+left out of :func:`table_dump`, whose equality means that nothing was written."""
+
+
 def table_dump(store: Store) -> dict[str, list[tuple]]:
     """Every row of every table the store declares (plus the migration version), in key
     order: equal dumps before and after an operation mean it wrote nothing at all."""
@@ -52,7 +56,12 @@ def table_dump(store: Store) -> dict[str, list[tuple]]:
     with store.engine.connect() as conn:
         dump = {
             table.name: [
-                tuple(row) for row in conn.execute(select(table).order_by(*table.primary_key))
+                tuple(row)
+                for row in conn.execute(
+                    select(*[c for c in table.columns if c.name not in BOOKKEEPING]).order_by(
+                        *table.primary_key
+                    )
+                )
             ]
             for table in metadata.sorted_tables
         }
@@ -64,46 +73,47 @@ UNUSABLE_PASSWORD_HASH = "!no-password: a test user signs in through a token or 
 
 
 def add_user(
-    store: Store, username: str = "clerk", union: str = "320102", role: str = "editor"
+    store: Store,
+    username: str = "clerk",
+    union: str = "320102",
+    role: str = "editor",
+    *,
+    with_token: bool = True,
 ) -> Principal:
     """A user of the union named by adcode ``union`` (made if missing), as a :class:`Principal`.
 
-    Writes the rows directly, so store and use-case tests need no password hashing.
+    Written through the store's writers and the union use case as ``stationmap users add``
+    writes it, but with an unusable password hash: store and use-case tests skip the
+    argon2 work (sign in with :func:`add_token`, or ``users.add_user`` for a password).
+    With ``with_token`` the user also gets a token that :func:`bearer` sends.
     """
-    jurisdiction = jurisdiction_of(union)
-    stamp = now()
     with store.transaction() as conn:
-        found = conn.execute(
-            select(unions.c.id, unions.c.public_id, unions.c.name).where(
-                unions.c.jurisdiction == jurisdiction
-            )
-        ).first()
-        if found is None:
-            union_public_id = new_public_id()
-            values = {"public_id": union_public_id, "name": f"{union}总工会", "created_at": stamp}
-            union_pk = conn.execute(
-                insert(unions).values(jurisdiction=jurisdiction, **values)
-            ).inserted_primary_key[0]
-            union_name = values["name"]
-        else:
-            union_pk, union_public_id, union_name = found
-        user_id = new_public_id()
-        conn.execute(
-            insert(users).values(
-                public_id=user_id,
-                username=username,
-                union_id=union_pk,
-                role=role,
-                password_hash=UNUSABLE_PASSWORD_HASH,
-                session_epoch=0,
-                created_at=stamp,
-                updated_at=stamp,
-            )
-        )
-    return Principal(user_id, username, role, union_public_id, union_name, jurisdiction)
+        union_pk, _ = union_for_adcode(conn, store.regions, union, "test")
+        stored_users.add(conn, username, union_pk, role, UNUSABLE_PASSWORD_HASH, "test")
+        user = stored_users.by_username(conn, username)
+    assert user is not None, "added just above"
+    principal = principal_of(user)
+    if with_token:
+        _TOKENS[principal.user_id] = create_token(store, username, label=BUILDER_TOKEN).secret
+    return principal
 
 
-def signed_in(principal: Principal | None) -> dict:
-    """What a test client's request carries to be made by ``principal`` (until sign-in
-    lands: the environ key :func:`stationmap.web.principals.principal_for` reads)."""
-    return {"environ_overrides": {PRINCIPAL_KEY: principal}}
+BUILDER_TOKEN = "tests/builders.add_user"
+"""The label of the token :func:`add_user` makes for :func:`bearer`."""
+_TOKENS: dict[str, str] = {}
+"""That token's secret for each user, by the user's public id (random: unique)."""
+
+
+def bearer(principal: Principal | None) -> dict[str, str]:
+    """The ``Authorization`` header of a request by ``principal`` (none for anonymous)."""
+    return {} if principal is None else {"Authorization": f"Bearer {_TOKENS[principal.user_id]}"}
+
+
+def signed_in(principal: Principal | None) -> dict[str, Any]:
+    """What a test client's request carries to be made by ``principal``: its bearer token."""
+    return {"headers": bearer(principal)}
+
+
+def add_token(store: Store, username: str = "clerk", **options: Any) -> str:
+    """A new API token's secret for user ``username`` (``expires_days``, ``label``)."""
+    return create_token(store, username, **options).secret

@@ -123,13 +123,16 @@ def store(database_url: str, regions) -> Iterator[Store]:
     store.close()
 
 
+TEST_SECRET_KEY = "a test key: the instance folder's generated one is left alone"
+
+
 def _make_app(database_url: str, **settings: str):
     from stationmap import create_app
 
     engine_store = Store(create_store_engine(database_url))
     engine_store.init_schema()
     engine_store.close()
-    app = create_app({"database_url": database_url, **settings})
+    app = create_app({"database_url": database_url, "secret_key": TEST_SECRET_KEY, **settings})
     app.config["TESTING"] = True
     return app
 

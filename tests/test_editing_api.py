@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from builders import XUANWU, add_station, add_user, signed_in, table_dump
+from builders import XUANWU, add_station, add_user, bearer, table_dump
 from flask import Flask
 
 from stationmap import create_app
@@ -32,11 +32,10 @@ def api(store: Store, database_url: str) -> Iterator[Flask]:
 def _send(app, method, url, principal=None, body=None, headers=None, raw=None):
     """The reply (status code, headers dict, JSON) to one request through the app."""
     data = raw if raw is not None else json.dumps(body or {}).encode()
-    sent = {"Content-Type": "application/json"} | (headers or {})
+    sent = {"Content-Type": "application/json"} | (headers or {}) | bearer(principal)
     reply = app.test_client().open(
-        url, method=method, data=data if method != "GET" else None, headers=sent,
-        **signed_in(principal),
-    )  # fmt: skip
+        url, method=method, data=data if method != "GET" else None, headers=sent
+    )
     return reply.status_code, dict(reply.headers), json.loads(reply.data or b"null")
 
 

@@ -6,7 +6,7 @@ change feed in :mod:`.feed`), each taking a connection so that a use case can co
 them in one :meth:`Store.transaction`.
 """
 
-from . import audit, batches, receipts, stations, unions, uploads
+from . import audit, batches, receipts, sessions, stations, tokens, unions, uploads, users
 from .audit import Actor, Writer
 from .backend import lock_station_writes
 from .feed import ChangeFeed, FeedPosition
@@ -25,7 +25,10 @@ __all__ = [
     "lock_station_writes",
     "open_store",
     "receipts",
+    "sessions",
     "stations",
+    "tokens",
     "unions",
     "uploads",
+    "users",
 ]

@@ -16,7 +16,7 @@ from ..finder import LiveIndex, StationIndex
 from ..geojson import prime_feature_heads
 from ..resources import static_dir, templates_dir
 from ..store import Store, open_store
-from . import api, compression, context, errors, pages
+from . import api, auth, compression, context, errors, manage, pages
 from .basemaps import basemap_config
 from .context import SERVICE_KEY
 from .fastpath import FastPath
@@ -46,9 +46,11 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.extensions[SERVICE_KEY] = service = Service(settings, store, live)
     app.context_processor(lambda: {"notice": context.service().notice()})
     errors.register(app)
+    auth.register(app, settings)
     compression.register(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(manage.blueprint)
     app.wsgi_app = FastPath(app.wsgi_app, service)  # type: ignore[method-assign]  # Flask's middleware pattern
     return app
 

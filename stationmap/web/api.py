@@ -10,7 +10,8 @@ caller is known.
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable
+from functools import partial, update_wrapper
 
 from flask import Blueprint, Response, request
 
@@ -55,7 +56,7 @@ def _register_every_route() -> None:
         blueprint.add_url_rule(
             flask_rule(route.path),
             route.answer.__name__,
-            partial(view, route),
+            _named_view(route),
             methods=["GET", "OPTIONS"],
             provide_automatic_options=False,  # respond answers OPTIONS, with the headers
         )
@@ -63,10 +64,16 @@ def _register_every_route() -> None:
         blueprint.add_url_rule(
             flask_rule(action.path),
             action.answer.__name__,
-            partial(signed_in_view, action),
+            update_wrapper(partial(signed_in_view, action), action.answer),  # named: as below
             methods=[action.method],
             provide_automatic_options=False,  # no CORS preflight for credentialed calls
         )
+
+
+def _named_view(route: Route) -> Callable[..., Response]:
+    """:func:`view` bound to ``route``, named after its endpoint function: Flask-Limiter
+    looks up every view's qualified name on every request (a bare partial has none)."""
+    return update_wrapper(partial(view, route), route.answer)
 
 
 _register_every_route()

@@ -25,12 +25,13 @@ log = logging.getLogger(__name__)
 
 def register(app: Flask) -> None:
     """Install the handlers on ``app``."""
-    app.register_error_handler(StationmapError, _render_stationmap_error)
+    app.register_error_handler(StationmapError, render_error)
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(Exception, _render_unexpected)
 
 
-def _render_stationmap_error(error: StationmapError) -> Response:
+def render_error(error: StationmapError) -> Response:
+    """``error`` as the API's JSON under /api, else as the Chinese error page."""
     if _under_api():
         return _api_response(answer_for_error(error))
     response = _page(error.status, error.message)

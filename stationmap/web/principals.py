@@ -1,10 +1,10 @@
-"""Who is asking an API request: the one place a view resolves the signed-in principal.
+"""Who sent a request, for the API's views: the one seam between accounts and the answers.
 
-Sign-in (sessions, bearer tokens) is built apart, in ``web/auth.py``; when it lands,
-:func:`principal_for`'s body becomes its ``current_principal()``. Until then the
-principal is the one a WSGI layer in front of the app put in the request's environ
-under :data:`PRINCIPAL_KEY` (a client cannot set an environ key: its headers arrive
-as ``HTTP_*``), which is how the tests sign in.
+The answer path (:mod:`.routing`) takes the caller as a :class:`Principal` on the
+request; the Flask views find it with :func:`principal_for`, which asks
+:func:`.auth.current_principal`: the bearer token of an ``Authorization`` header (a
+bad, expired or revoked one is a 401 ``unauthenticated``), else the signed-in session
+(its writes carry ``X-CSRFToken``, checked before the view runs), else nobody.
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ from __future__ import annotations
 from flask import Request
 
 from ..accounts import Principal
-
-PRINCIPAL_KEY = "stationmap.principal"
+from .auth import current_principal
 
 
 def principal_for(request: Request) -> Principal | None:
-    """The signed-in user making ``request``, or None when nobody is signed in."""
-    found = request.environ.get(PRINCIPAL_KEY)
-    return found if isinstance(found, Principal) else None
+    """The signed-in user who sent ``request``, or None (anonymous)."""
+    return current_principal()
