@@ -23,10 +23,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from functools import cache
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any
 from urllib.parse import unquote_to_bytes
-
-from werkzeug.datastructures import EnvironHeaders
 
 from ..errors import StationmapError
 
@@ -88,13 +86,13 @@ class Request:
     """The path, decoded as UTF-8 (as Flask routes it)."""
     args: Mapping[str, str]
     """The query string; the first value of a repeated key wins (as in Flask)."""
-    headers: Mapping[str, str]
-    """The request headers, looked up without regard to case."""
     path_params: Mapping[str, str] = field(default_factory=dict)
     query_bytes: int = 0
     """The length of the raw query string, as it came (before decoding)."""
     if_none_match: str | None = None
-    """The ``If-None-Match`` header, read once (a case-blind lookup costs a microsecond)."""
+    accept_encoding: str = ""
+    """The two request headers an answer depends on, read from the environ by their WSGI
+    names: a case-blind header mapping (Werkzeug's) cost 1.2 µs a request to make and ask."""
 
 
 @dataclass(slots=True)
@@ -126,10 +124,10 @@ def request_from_environ(environ: dict[str, Any], path_params: Mapping[str, str]
         environ["REQUEST_METHOD"],
         wsgi_path(environ),
         query_arguments(query) if len(query) <= MAX_QUERY_BYTES else {},
-        cast(Mapping[str, str], EnvironHeaders(environ)),  # case-blind, read-only: a mapping
         path_params,
         len(query),
         environ.get("HTTP_IF_NONE_MATCH"),
+        environ.get("HTTP_ACCEPT_ENCODING", ""),
     )
 
 
@@ -207,7 +205,7 @@ def finish(request: Request, answer: Answer) -> Reply:
     body = answer.body
     if varies:
         headers.append(("Vary", "Accept-Encoding"))
-        if wants_gzip(request.headers.get("Accept-Encoding", ""), body):
+        if wants_gzip(request.accept_encoding, body):
             body = gzip_body(body)
             headers.append(("Content-Encoding", "gzip"))
     headers.append(("Content-Length", str(len(body))))
