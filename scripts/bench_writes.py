@@ -42,7 +42,7 @@ import psycopg
 from bench_finder import free_port, stop_server
 
 BIN = Path(sys.executable).parent
-POSTGRES_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+SERVER_DSN = "postgresql://postgres@127.0.0.1:5432"
 BENCH_DB = "stationmap_bench_writes"
 NANJING = (118.70, 31.95, 118.90, 32.10)
 """A box inside 南京市's districts for the uploaded list (lon, lat, lon, lat)."""
@@ -112,10 +112,10 @@ def _environment(backend: str, work: Path) -> dict[str, str]:
 
 
 def _fresh_postgis_database() -> None:
-    with psycopg.connect(POSTGRES_DSN, autocommit=True) as conn:
+    with psycopg.connect(f"{SERVER_DSN}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")  # our own name, no input
         conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    with psycopg.connect(POSTGRES_DSN.replace("/postgres", f"/{BENCH_DB}")) as conn:
+    with psycopg.connect(f"{SERVER_DSN}/{BENCH_DB}") as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
 
 
@@ -321,9 +321,10 @@ def _print_table(results: dict[str, dict], options: argparse.Namespace) -> None:
             )
     for backend, found in results.items():
         counts = ", ".join(f"{k} {v}" for k, v in found["counts"].items() if v)
+        preview_s, apply_s = found["preview_ms"] / 1000, found["apply_ms"] / 1000
         print(
-            f"  {options.upload_rows:,}-row list on {backend}: preview {found['preview_ms'] / 1000:.2f} s "
-            f"(target < 10 s), apply {found['apply_ms'] / 1000:.2f} s; {counts}"
+            f"  {options.upload_rows:,}-row list on {backend}: preview {preview_s:.2f} s "
+            f"(target < 10 s), apply {apply_s:.2f} s; {counts}"
         )
 
 

@@ -237,7 +237,7 @@ def test_a_list_larger_than_one_read_of_the_body_uploads(served):
     clerk = add_user(store, "nanjing", "320100", "editor")
     lines = ["驿站名称,详细地址,经度,纬度,开放时间"]
     lines += [
-        f"大清单驿站{n},南京市玄武区测试路{n}号,{118.70 + n * 0.0001:.6f},32.05,周一至周五 8:30-17:30"
+        f"大清单驿站{n},南京市玄武区测试路{n}号,{118.70 + n * 0.0001:.6f},32.05,8:30-17:30"
         for n in range(2000)
     ]
     content = ("\r\n".join(lines) + "\r\n").encode()
