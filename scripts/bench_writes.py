@@ -3,8 +3,8 @@
     .venv/bin/python scripts/bench_writes.py [--stations 173000] [--writes 100]
                                              [--upload-rows 5000] [--skip-postgis]
 
-For each backend: a store holding the synthetic demo set (``load-demo``), a county
-editor and a city editor made with ``stationmap users add`` and a token each from
+For each backend: a store holding the synthetic demo set (``load-demo``), an editor of
+南京市's union made with ``stationmap users add`` and a token from
 ``stationmap tokens create``, and ``stationmap serve --workers 2`` as ``make run``
 starts it. Then, through HTTP with the tokens:
 
@@ -13,7 +13,7 @@ starts it. Then, through HTTP with the tokens:
   worker: ten answers in a row (a worker answers each at random, so a streak of ten
   means both have it, but for a chance of 1 in 512);
 - as many changes (``PATCH`` with ``If-Match``), timed the same way;
-- a ``--upload-rows``-row CSV across 南京市 uploaded by the city editor
+- a ``--upload-rows``-row CSV across 南京市 uploaded by the same editor
   (``POST /api/v1/imports``: read, check, plan, keep the preview), then applied.
 
 The issue's targets are printed beside the figures: a write's p50 under 50 ms, visible
@@ -78,13 +78,12 @@ def _say(message: str) -> None:
 def _bench_backend(backend: str, work: Path, options: argparse.Namespace) -> dict:
     env = _environment(backend, work)
     _prepare_store(env, options.stations)
-    county_token = _user_with_token(env, "bench_xuanwu", "320102")
     city_token = _user_with_token(env, "bench_nanjing", "320100")
     with _serving(env, work / f"{backend}.log") as base:
         _say(f"{backend}: {options.writes} creates")
-        created = [_create_and_watch(base, county_token, n) for n in range(options.writes)]
+        created = [_create_and_watch(base, city_token, n) for n in range(options.writes)]
         _say(f"{backend}: {options.writes} changes")
-        changed = [_change_and_watch(base, county_token, s) for s in created]
+        changed = [_change_and_watch(base, city_token, s) for s in created]
         _say(f"{backend}: a {options.upload_rows:,}-row list")
         preview_ms, apply_ms, counts = _upload(base, city_token, options.upload_rows)
     return {
@@ -303,7 +302,7 @@ def _nanjing_list(rows: int) -> bytes:
 def _print_table(results: dict[str, dict], options: argparse.Namespace) -> None:
     print(
         f"\nWrites through the API: {options.writes} creates and {options.writes} changes by a "
-        f"county editor's token; {options.stations:,} demo stations (synthetic); "
+        f"city editor's token; {options.stations:,} demo stations (synthetic); "
         "stationmap serve --workers 2"
     )
     print(f"  {'figure':<44}{'backend':>12}{'p50':>10}{'p99':>10}  target")
