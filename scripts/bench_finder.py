@@ -123,6 +123,9 @@ WRK_CONNECTIONS = 16
 HTTP_POINTS = 10_000
 WARM_UP_LIMIT_S = 120
 OPTIONAL_INDEX_WAIT_S = 8
+LEAD_IN_S = 1
+"""Load, not measured, just before each measured run. Without it the server run second
+in a round, idle through the first's run, came out 10-20 % slower whichever it was."""
 """How long warm-up waits for an index the server may load but does not answer from."""
 GUNICORN_SETTINGS = "sync workers, accesslog to stdout, timeout 60 s (as `stationmap serve`)"
 BARE_APP = '''\
@@ -743,6 +746,7 @@ def load_in_rounds(
     for number in range(plan.http_rounds):
         order = round_order(servers, number)
         for server in order:
+            run_wrk(urls[server.key], paths, LEAD_IN_S)
             runs[server.key].append(run_wrk(urls[server.key], paths, plan.round_seconds))
         rates = ", ".join(f"{s.key} {runs[s.key][-1].requests_per_s:.0f}/s" for s in order)
         progress(f"HTTP round {number + 1} of {plan.http_rounds}: {rates}")
