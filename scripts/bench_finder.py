@@ -11,11 +11,12 @@ wrk, next to a bare Flask app and the same endpoint answered by PostGIS per requ
 all under the same gunicorn settings.
 
 The HTTP servers run side by side and are loaded in interleaved rounds: all start,
-each is warmed, then in every round wrk loads each server in turn for a few seconds
-(ours between its baselines, the order reversed every other round). A ratio is the
-median of the rounds' ratios, with their range. Measured one after another, minutes
-apart, the ratio tracked how busy the shared machine was at each time more than the
-code (0.63x to 1.59x for the same code); within a round the two runs are seconds apart.
+each is warmed, then in every round wrk loads each server in turn for a few seconds,
+after a second of load not measured (ours between its baselines, the order reversed
+every other round). A ratio is the median of the rounds' ratios, with their range.
+Measured one after another, minutes apart, the ratio tracked how busy the shared
+machine was at each time more than the code (0.63x to 1.59x for the same code); within
+a round the runs compared are seconds apart.
 
 The machine is noisy, so every figure is shown as a ratio to a baseline measured in
 the same run, with its target beside it; nothing fails. Progress goes to stderr.
@@ -993,8 +994,8 @@ def print_http_results(results: list[HttpResult], plan: Plan) -> None:
     )
     print(
         f"  all servers up at once and warmed, then {plan.http_rounds} rounds: in each, wrk "
-        f"loads every server in turn for {plan.round_seconds} s (ours between its baselines, "
-        "the order reversed every other round)"
+        f"loads every server in turn for {LEAD_IN_S} s unmeasured, then {plan.round_seconds} s "
+        "(ours between its baselines, the order reversed every other round)"
     )
     print(
         f"  NOTE: wrk and the servers share this machine's {len(os.sched_getaffinity(0))} cores "
