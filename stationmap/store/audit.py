@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from ..types import AuditEntry
-from .schema import audit_entries, import_batches, now
+from .schema import audit_entries, import_batches, now, stations
 
 
 @dataclass(frozen=True)
@@ -104,3 +104,30 @@ def _entry(row: Any) -> AuditEntry:
         batch_id=row.batch_public_id,
         changed=changed,
     )
+
+
+def latest_station_changes(
+    conn: Connection, jurisdiction: str, limit: int
+) -> list[tuple[AuditEntry, str]]:
+    """The newest ``limit`` changes of stations whose county lies in ``jurisdiction`` (an
+    adcode prefix, "" for all), newest first, each with the station's current name.
+
+    Read newest entry first through the stations' public ids; a deleted station's entries
+    have no station to name and are left out.
+    """
+    query = (
+        select(
+            audit_entries,
+            import_batches.c.public_id.label("batch_public_id"),
+            stations.c.name.label("station_name"),
+        )
+        .select_from(
+            audit_entries.join(
+                stations, stations.c.public_id == audit_entries.c.entity_id
+            ).outerjoin(import_batches, audit_entries.c.batch_id == import_batches.c.id)
+        )
+        .where(audit_entries.c.entity == "station", stations.c.adcode.startswith(jurisdiction))
+        .order_by(audit_entries.c.id.desc())
+        .limit(limit)
+    )
+    return [(_entry(row), row.station_name) for row in conn.execute(query)]
