@@ -82,12 +82,11 @@ def signed_in_page(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def nav_for(principal: Principal) -> list[tuple[str, str]]:
-    """The clerk's menu: (label, path), the users page for admins only."""
-    items = [
-        ("工作台", "/manage"),
-        ("新增驿站", "/manage/stations/new"),
-        ("导入", "/manage/imports"),
-    ]
+    """The clerk's menu: (label, path), 新增驿站 for writers, the users page for admins."""
+    items = [("工作台", "/manage")]
+    if principal.can_write:  # a viewer reads, and would only meet a refusal there
+        items.append(("新增驿站", "/manage/stations/new"))
+    items.append(("导入", "/manage/imports"))
     if principal.role == "admin":
         items.append(("用户管理", "/manage/users"))
     return items

@@ -270,7 +270,10 @@ def number_or_text(text: str) -> Any:
 def field_errors(error: InvalidStation) -> dict[str, str]:
     """The refusal as the form shows it: the Chinese words, at the field's place."""
     group = FIELD_GROUPS.get(error.field, error.field)
-    return {group: f"{FIELD_LABELS.get(error.field, error.label)}：{refusal_words(error)}"}
+    label = FIELD_LABELS.get(error.field, error.label)
+    if "mainland" in error.expected:  # the point as a whole, not one of its numbers
+        label = FIELD_LABELS["location"]
+    return {group: f"{label}：{refusal_words(error)}"}
 
 
 def outside_errors(error: OutsideJurisdiction, principal: Principal) -> dict[str, str]:
