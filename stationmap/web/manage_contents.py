@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import re
 import secrets
+import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +29,7 @@ from ..editing.history import HistoryEntry
 from ..errors import InvalidStation, OutsideJurisdiction
 from ..finder import StationIndex
 from ..finder.index import KIND_KEYS, STATUS_KEYS, SUPERSEDED
+from ..finder.places import rows_containing
 from ..hours import describe_hours, in_china_time
 from ..hours_text import parse_hours
 from ..regions import RegionIndex
@@ -111,16 +114,20 @@ class StationList:
 
 def station_list(index: StationIndex, jurisdiction: str, query: StationQuery) -> StationList:
     """The stations of the counties in ``jurisdiction`` matching ``query``, by name, one
-    page of :data:`PAGE_SIZE` (the last page when ``query.page`` is past it)."""
+    page of :data:`PAGE_SIZE` (the last page when ``query.page`` is past it).
+
+    Columns of the live index, not the database: a province's ten thousand stations are
+    filtered and ordered in numpy, and only the page's stations are read out.
+    """
     rows = jurisdiction_rows(index, jurisdiction)
     counts = np.bincount(index.status[rows], minlength=len(STATUS_KEYS))
-    matched = rows[_matching(index, rows, query)]
-    stations = _named(index, matched, query.q)
-    pages = max(1, math.ceil(len(stations) / PAGE_SIZE))
+    matched = _by_name(index, _matching(index, rows, query))
+    pages = max(1, math.ceil(len(matched) / PAGE_SIZE))
     page = min(query.page, pages)
+    shown = matched[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return StationList(
-        stations=stations[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
-        matched=len(stations),
+        stations=[index.stations[r] for r in shown.tolist()],
+        matched=len(matched),
         total=len(rows),
         by_status=dict(zip(STATUS_KEYS, counts.tolist(), strict=True)),
         page=page,
@@ -136,6 +143,8 @@ def jurisdiction_rows(index: StationIndex, jurisdiction: str) -> np.ndarray:
 
 
 def _matching(index: StationIndex, rows: np.ndarray, query: StationQuery) -> np.ndarray:
+    """The ``rows`` passing the query's status, kind, amenity and words (name or address
+    holding every word)."""
     keep = np.ones(len(rows), dtype=bool)
     if query.status:
         keep &= index.status[rows] == STATUS_KEYS.index(query.status)
@@ -143,16 +152,49 @@ def _matching(index: StationIndex, rows: np.ndarray, query: StationQuery) -> np.
         keep &= index.kind[rows] == KIND_KEYS.index(query.kind)
     if query.amenity:
         keep &= (index.mask[rows] & amenity_mask([query.amenity])) != 0
-    return keep
+    rows = rows[keep]
+    for word in query.q.split():
+        rows = np.intersect1d(rows, rows_containing(index, word))
+    return rows
 
 
-def _named(index: StationIndex, rows: np.ndarray, words: str) -> list[Station]:
-    """The stations of ``rows`` whose name or address holds every word, sorted by name."""
-    found = [index.stations[r] for r in rows.tolist()]
-    needles = words.lower().split()
-    if needles:
-        found = [s for s in found if all(w in f"{s.name} {s.address}".lower() for w in needles)]
-    return sorted(found, key=lambda s: (s.name, s.id))
+def _by_name(index: StationIndex, rows: np.ndarray) -> np.ndarray:
+    """``rows`` ordered by station name (then row)."""
+    return rows[np.lexsort((rows, _name_keys(index, rows)))]
+
+
+def _name_keys(index: StationIndex, rows: np.ndarray) -> np.ndarray:
+    """A sort key per row that orders rows by name: the name's place among the names of
+    the index's base (kept per base, which only a compaction replaces), and for a row
+    added since, the place it would take there."""
+    names, places = _base_name_order(index.base)
+    keys = np.zeros(len(rows), dtype=float)
+    in_base = rows < len(places)
+    keys[in_base] = places[rows[in_base]]
+    added = rows[~in_base]
+    if len(added):
+        typed = np.array([index.stations[r].name for r in added.tolist()], dtype=object)
+        keys[~in_base] = np.searchsorted(names, typed) - 0.5
+    return keys
+
+
+_NAME_ORDERS: weakref.WeakKeyDictionary[StationIndex, tuple[np.ndarray, np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
+_NAME_ORDERS_LOCK = threading.Lock()
+
+
+def _base_name_order(base: StationIndex) -> tuple[np.ndarray, np.ndarray]:
+    """The base's names sorted, and each base row's place in that order."""
+    with _NAME_ORDERS_LOCK:
+        known = _NAME_ORDERS.get(base)
+        if known is None:
+            names = np.array([s.name for s in base.stations], dtype=object)
+            order = np.argsort(names, kind="stable")
+            places = np.empty(len(order), dtype=np.int64)
+            places[order] = np.arange(len(order))
+            known = _NAME_ORDERS[base] = (names[order], places)
+        return known
 
 
 def _choice(value: str, choices: Mapping[str, str]) -> str:
