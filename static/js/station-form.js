@@ -22,7 +22,7 @@
   const map = sm.makeMap("pin-map", [startLat, startLon], cfg.zoom);
   const pin = L.marker([startLat, startLon], {
     draggable: true, autoPan: true, title: "拖动图钉选择位置", alt: "驿站位置图钉",
-    icon: L.divIcon({ className: "edit-pin", iconSize: [30, 30], iconAnchor: [15, 30] }),
+    icon: L.divIcon({ className: "edit-pin", html: "<span></span>", iconSize: [30, 30], iconAnchor: [15, 30] }),
   }).addTo(map);
   let checking = 0;
   let outside = false;
