@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Select, func, insert, select
 
 from ..types import AuditEntry
 from .schema import audit_entries, import_batches, now, stations
@@ -112,22 +112,38 @@ def latest_station_changes(
     """The newest ``limit`` changes of stations whose county lies in ``jurisdiction`` (an
     adcode prefix, "" for all), newest first, each with the station's current name.
 
-    Read newest entry first through the stations' public ids; a deleted station's entries
-    have no station to name and are left out.
+    Read backwards through windows of :data:`LATEST_WINDOW` entry ids: one query over the
+    whole trail would join and sort every station entry (an import writes one per
+    station) before keeping the first few. A deleted station's entries have no station
+    to name and are left out.
     """
-    query = (
+    found: list[tuple[AuditEntry, str]] = []
+    top = conn.execute(select(func.max(audit_entries.c.id))).scalar()
+    while top is not None and top > 0 and len(found) < limit:
+        window = _latest_query(jurisdiction, limit - len(found)).where(
+            audit_entries.c.id <= top, audit_entries.c.id > top - LATEST_WINDOW
+        )
+        found += [(_entry(row), row.station_name) for row in conn.execute(window)]
+        top -= LATEST_WINDOW
+    return found
+
+
+LATEST_WINDOW = 5000
+"""How many audit entry ids :func:`latest_station_changes` reads at a time."""
+
+
+def _latest_query(jurisdiction: str, limit: int) -> Select:
+    joined = audit_entries.join(stations, stations.c.public_id == audit_entries.c.entity_id)
+    return (
         select(
             audit_entries,
             import_batches.c.public_id.label("batch_public_id"),
             stations.c.name.label("station_name"),
         )
         .select_from(
-            audit_entries.join(
-                stations, stations.c.public_id == audit_entries.c.entity_id
-            ).outerjoin(import_batches, audit_entries.c.batch_id == import_batches.c.id)
+            joined.outerjoin(import_batches, audit_entries.c.batch_id == import_batches.c.id)
         )
         .where(audit_entries.c.entity == "station", stations.c.adcode.startswith(jurisdiction))
         .order_by(audit_entries.c.id.desc())
         .limit(limit)
     )
-    return [(_entry(row), row.station_name) for row in conn.execute(query)]
