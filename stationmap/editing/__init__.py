@@ -11,6 +11,13 @@ The API's endpoints and the clerk's pages call these same functions.
 
 from .change import change_station
 from .create import create_station
-from .history import HistoryEntry, station_history
+from .history import HistoryEntry, StationChange, latest_changes, station_history
 
-__all__ = ["HistoryEntry", "change_station", "create_station", "station_history"]
+__all__ = [
+    "HistoryEntry",
+    "StationChange",
+    "change_station",
+    "create_station",
+    "latest_changes",
+    "station_history",
+]

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ..accounts import Principal
-from ..store import Store
+from ..store import Store, audit
 from ..types import AuditEntry
 from .access import signed_in, within_jurisdiction
 
@@ -46,6 +46,27 @@ def station_history(
     station = store.get_station(station_id)
     within_jurisdiction(principal, station.adcode, store.regions)
     return [_entry(e) for e in reversed(store.history(station_id))]
+
+
+@dataclass(frozen=True)
+class StationChange:
+    """A change of one station among the latest in a jurisdiction (the 工作台's list)."""
+
+    station_id: str
+    station_name: str
+    """The station's name now."""
+    entry: HistoryEntry
+
+
+def latest_changes(
+    store: Store, principal: Principal | None, limit: int = 10
+) -> list[StationChange]:
+    """The newest ``limit`` changes of stations in the principal's jurisdiction, newest
+    first, for any signed-in user (viewers included)."""
+    principal = signed_in(principal)
+    with store.reading() as conn:
+        found = audit.latest_station_changes(conn, principal.jurisdiction, limit)
+    return [StationChange(e.entity_id, name, _entry(e)) for e, name in found]
 
 
 def _entry(entry: AuditEntry) -> HistoryEntry:

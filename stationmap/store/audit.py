@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Select, func, insert, select
 
 from ..types import AuditEntry
-from .schema import audit_entries, import_batches, now
+from .schema import audit_entries, import_batches, now, stations
 
 
 @dataclass(frozen=True)
@@ -103,4 +103,47 @@ def _entry(row: Any) -> AuditEntry:
         after=row.after,
         batch_id=row.batch_public_id,
         changed=changed,
+    )
+
+
+def latest_station_changes(
+    conn: Connection, jurisdiction: str, limit: int
+) -> list[tuple[AuditEntry, str]]:
+    """The newest ``limit`` changes of stations whose county lies in ``jurisdiction`` (an
+    adcode prefix, "" for all), newest first, each with the station's current name.
+
+    Read backwards through windows of :data:`LATEST_WINDOW` entry ids: one query over the
+    whole trail would join and sort every station entry (an import writes one per
+    station) before keeping the first few. A deleted station's entries have no station
+    to name and are left out.
+    """
+    found: list[tuple[AuditEntry, str]] = []
+    top = conn.execute(select(func.max(audit_entries.c.id))).scalar()
+    while top is not None and top > 0 and len(found) < limit:
+        window = _latest_query(jurisdiction, limit - len(found)).where(
+            audit_entries.c.id <= top, audit_entries.c.id > top - LATEST_WINDOW
+        )
+        found += [(_entry(row), row.station_name) for row in conn.execute(window)]
+        top -= LATEST_WINDOW
+    return found
+
+
+LATEST_WINDOW = 5000
+"""How many audit entry ids :func:`latest_station_changes` reads at a time."""
+
+
+def _latest_query(jurisdiction: str, limit: int) -> Select:
+    joined = audit_entries.join(stations, stations.c.public_id == audit_entries.c.entity_id)
+    return (
+        select(
+            audit_entries,
+            import_batches.c.public_id.label("batch_public_id"),
+            stations.c.name.label("station_name"),
+        )
+        .select_from(
+            joined.outerjoin(import_batches, audit_entries.c.batch_id == import_batches.c.id)
+        )
+        .where(audit_entries.c.entity == "station", stations.c.adcode.startswith(jurisdiction))
+        .order_by(audit_entries.c.id.desc())
+        .limit(limit)
     )
