@@ -217,3 +217,14 @@ def test_writes_past_the_limit_are_429_with_retry_after_and_write_nothing(store,
         assert _send(app, "POST", "/api/v1/stations", other, BODY | {"name": "别人的"})[0] == 201
     finally:
         close_app(app)
+
+
+@pytest.mark.parametrize("huge", [10**400, -(10**400)])
+def test_an_integer_too_large_for_a_float_is_a_422_not_a_500(store, api, huge):
+    """JSON may carry any integer; 10**400 is refused naming lon, and nothing is written."""
+    clerk = add_user(store)
+    before = table_dump(store)
+    raw = json.dumps(BODY).replace(str(XUANWU[0]), str(huge)).encode()
+    status, _, answer = _send(api, "POST", "/api/v1/stations", clerk, raw=raw)
+    assert status == 422 and answer["error"]["field"] == "lon"
+    assert table_dump(store) == before

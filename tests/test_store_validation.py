@@ -102,6 +102,7 @@ def test_bulk_load_with_one_bad_row_writes_nothing(store):
     ("column", "value", "field"),
     [
         ("lon", math.nan, "lon"),
+        ("lon", 10**400, "lon"),  # no float holds it: refused, not an OverflowError
         ("lat", 95.0, "lat"),
         ("lon", 139.69, "location"),
         ("opening_hours", "随时", "opening_hours"),

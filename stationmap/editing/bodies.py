@@ -146,5 +146,5 @@ def wgs84_point(lon: Any, lat: Any, crs: Any, regions: RegionIndex) -> tuple[flo
 def _check_number(key: str, value: Any, limit: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise invalid(key, value, "a number")
-    if not math.isfinite(value) or abs(value) > limit:
+    if abs(value) > limit or not math.isfinite(value):  # abs first: 10**400 is no float
         raise invalid(key, value, f"a finite number from -{limit} to {limit}")

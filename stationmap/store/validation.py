@@ -288,7 +288,7 @@ def _frame_points(frame: pd.DataFrame, regions: RegionIndex) -> tuple[np.ndarray
     for column, given in (("lon", lons), ("lat", lats)):
         not_numbers = [i for i, v in enumerate(given) if not _is_number(v)]
         _refuse_first(column, given, not_numbers, "a number")
-    lon, lat = np.array(lons, dtype=float), np.array(lats, dtype=float)
+    lon, lat = _floats(lons), _floats(lats)
     bad_lon = np.flatnonzero(~(np.isfinite(lon) & (np.abs(lon) <= 180)))
     _refuse_first("lon", lons, bad_lon, "a finite number from -180 to 180")
     bad_lat = np.flatnonzero(~(np.isfinite(lat) & (np.abs(lat) <= 90)))
@@ -298,6 +298,18 @@ def _frame_points(frame: pd.DataFrame, regions: RegionIndex) -> tuple[np.ndarray
         position = int(outside[0])
         raise invalid("location", [lon[position], lat[position]], MAINLAND_HINT, row=position)
     return lon, lat
+
+
+def _floats(values: list[Any]) -> np.ndarray:
+    """Numbers as floats: None is NaN, and an integer too large for a float is infinite
+    (numpy raises OverflowError for it), so the finite check names it."""
+    try:
+        return np.array(values, dtype=float)
+    except OverflowError:
+        return np.array(
+            [None if v is None else float(v) if abs(v) < 1e308 else float("inf") for v in values],
+            dtype=float,
+        )
 
 
 def _frame_regions(
