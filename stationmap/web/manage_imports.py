@@ -85,8 +85,8 @@ def upload(principal: Principal) -> BaseResponse:
     try:
         if file is None or not file.filename:
             raise BadRequest("请选择要上传的名单文件 / choose a file to upload", field="file")
-        store = context.service().store
-        uploaded = preview_upload(store, principal, file.read(), file.filename, crs)
+        content = file.read()
+        uploaded = preview_upload(context.service().store, principal, content, file.filename, crs)
     except BadRequest as refusal:
         return _imports_page(principal, refusal, crs)
     return redirect(f"/manage/imports/{uploaded.id}", code=303)
