@@ -11,10 +11,11 @@ refused upload with 重新预览, which previews the kept file again.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, make_response, redirect, render_template, request
+from flask import Response, make_response, redirect, render_template, request, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -126,9 +127,14 @@ def to_fix(principal: Principal, upload_id: str) -> Response:
     """下载待修改表: the rejected rows with their row numbers and reasons."""
     store = context.service().store
     found = get_upload(store, principal, upload_id)
-    response = Response(to_fix_workbook(store, principal, upload_id), mimetype=XLSX)
     stem = found.file_name.rsplit(".", 1)[0]
-    response.headers.set("Content-Disposition", "attachment", filename=f"{stem}-待修改.xlsx")
+    response = send_file(
+        io.BytesIO(to_fix_workbook(store, principal, upload_id)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"{stem}-待修改.xlsx",  # send_file adds filename* for the Chinese
+        max_age=0,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
