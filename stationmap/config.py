@@ -84,6 +84,20 @@ def _parse_storage_url(env: str, raw: str) -> str:
     return url
 
 
+def _parse_rate_limit(env: str, raw: str) -> str:
+    """Limits in Flask-Limiter's notation: ``300 per minute; 10000 per hour``."""
+    from limits import parse_many  # Flask-Limiter's own parser, so the two cannot disagree
+
+    text = raw.strip()
+    try:
+        parse_many(text)
+    except ValueError:
+        raise ConfigError(
+            f"{env}: got {raw!r}, expected limits such as '300 per minute; 10000 per hour'"
+        ) from None
+    return text
+
+
 def _parse_path(env: str, raw: str) -> Path:
     return Path(raw.strip()).expanduser()
 
@@ -232,6 +246,15 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_storage_url,
     ),
     Setting(
+        "STATIONMAP_WRITE_RATE_LIMIT",
+        "write_rate_limit",
+        "300 per minute; 10000 per hour",
+        "How many writes (station creates and changes, uploads, applies) one signed-in user "
+        "may make, in Flask-Limiter's notation; past it, 429 rate_limited with Retry-After. "
+        "Counted where the sign-in attempts are.",
+        _parse_rate_limit,
+    ),
+    Setting(
         "STATIONMAP_LOG_LEVEL",
         "log_level",
         "INFO",
@@ -258,6 +281,7 @@ class Settings:
     """Never in a repr (nor so in a log line or a traceback's locals)."""
     cookie_secure: bool = False
     ratelimit_storage_url: str = "memory://"
+    write_rate_limit: str = "300 per minute; 10000 per hour"
     log_level: str = "INFO"
 
     @property

@@ -228,3 +228,20 @@ def test_every_answer_is_documented_and_fits_its_schema(served):
     for status in ("401", "403"):
         assert all(status in o["responses"] for i in document["paths"].values() for o in i.values()
                    if "security" in o)  # fmt: skip
+
+
+def test_a_list_larger_than_one_read_of_the_body_uploads(served):
+    """A 2,000-row CSV (about 150 KB: more than Werkzeug reads at once) is previewed, not
+    refused as too large: a field limit once applied to every read, files included."""
+    client, store = served
+    clerk = add_user(store, "nanjing", "320100", "editor")
+    lines = ["驿站名称,详细地址,经度,纬度,开放时间"]
+    lines += [
+        f"大清单驿站{n},南京市玄武区测试路{n}号,{118.70 + n * 0.0001:.6f},32.05,8:30-17:30"
+        for n in range(2000)
+    ]
+    content = ("\r\n".join(lines) + "\r\n").encode()
+    assert len(content) > 128 * 1024
+    previewed = _upload(client, clerk, content, "大清单.csv", "wgs84")
+    assert previewed.status_code == 201, previewed.get_json()
+    assert previewed.get_json()["report"]["counts"]["rows"] == 2000

@@ -193,3 +193,27 @@ def test_a_write_reaches_the_finder_within_a_second(app):
         time.sleep(0.02)
     else:
         pytest.fail("the new station was not found within a second")
+
+
+def test_writes_past_the_limit_are_429_with_retry_after_and_write_nothing(store, database_url):
+    """One user's writes are counted (reads are not): past STATIONMAP_WRITE_RATE_LIMIT,
+    429 rate_limited with Retry-After, and the refused write writes nothing."""
+    app = create_app({"database_url": database_url, "write_rate_limit": "2 per minute"})
+    try:
+        clerk = add_user(store)
+        for n in range(2):
+            created = _send(app, "POST", "/api/v1/stations", clerk, BODY | {"name": f"驿站{n}"})
+            assert created[0] == 201
+        for _ in range(3):  # reads go on
+            assert (
+                _send(app, "GET", f"/api/v1/stations/{created[2]['id']}/history", clerk)[0] == 200
+            )
+        before = table_dump(store)
+        status, headers, answer = _send(app, "POST", "/api/v1/stations", clerk, BODY)
+        assert status == 429 and answer["error"]["code"] == "rate_limited"
+        assert int(headers["Retry-After"]) > 0
+        assert table_dump(store) == before
+        other = add_user(store, "other")  # another user has their own count
+        assert _send(app, "POST", "/api/v1/stations", other, BODY | {"name": "别人的"})[0] == 201
+    finally:
+        close_app(app)

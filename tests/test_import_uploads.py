@@ -115,7 +115,7 @@ def test_apply_writes_exactly_the_previewed_plan(store):
     assert sorted(map(_station_values, stations)) == sorted(map(_plan_values, planned))
     assert {s.union_id for s in stations} == {clerk.union_id}
     entry = store.history(stations[0].id)[-1]
-    assert (entry.actor, entry.union) == ("xuanwu", "320102总工会")
+    assert (entry.actor, entry.union) == ("xuanwu", "玄武区总工会")
     assert entry.batch_id == applied.batch_id
 
 
@@ -253,7 +253,7 @@ def test_an_admin_above_applies_but_a_city_editor_does_not(store):
     applied = apply_upload(store, province_admin, upload.id)
     assert applied.state == "applied" and store.count_stations() == 3
     entry = store.history(store.read_stations()[0].id)[-1]
-    assert (entry.actor, entry.union) == ("jiangsu", "320000总工会")
+    assert (entry.actor, entry.union) == ("jiangsu", "江苏省总工会")
 
 
 @pytest.mark.parametrize(

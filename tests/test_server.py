@@ -14,14 +14,19 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 from commands import clean_environment, free_port, stationmap_command, stop_process
+from gunicorn.config import Config
+from gunicorn.glogging import Logger
 
 from stationmap.cli import main
-from stationmap.config import load_settings
+from stationmap.config import ACCESS_LOG_FORMAT, load_settings
+from stationmap.web.access_log import AccessLogger
 from stationmap.web.server import control_socket_path, gunicorn_options
 
 HOST = "127.0.0.1"
@@ -235,3 +240,41 @@ def _wait_for_line(server: Server, start: str) -> str:
 def _cli(env: dict[str, str], *args: str) -> None:
     done = subprocess.run([stationmap_command(), *args], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def _access_line(logger_class: type, access_log_format: str) -> str:
+    """The access line ``logger_class`` writes for one answered nearest request."""
+    config = Config()
+    config.set("access_log_format", access_log_format)
+    logger = logger_class(config)
+    logger.now = lambda: "[07/Dec/2026:05:30:00 +0000]"  # type: ignore[method-assign]
+    environ = {
+        "REMOTE_ADDR": FORWARDED_CLIENT,
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": '/api/v1/stations/nearest?lon=116.4&lat=39.9&q="x"',
+        "PATH_INFO": "/api/v1/stations/nearest",
+        "QUERY_STRING": 'lon=116.4&lat=39.9&q="x"',
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_USER_AGENT": 'rider "app"/1.0',
+    }
+    request = SimpleNamespace(headers=[("USER-AGENT", 'rider "app"/1.0'), ("HOST", "h")])
+    response = SimpleNamespace(
+        status="200 OK", sent=3351, headers=[("Content-Type", "application/geo+json")]
+    )
+    atoms = logger.atoms_wrapper_class(
+        logger.atoms(response, request, environ, timedelta(seconds=1, microseconds=2345))
+    )
+    return access_log_format % atoms
+
+
+@pytest.mark.parametrize(
+    "access_log_format",
+    [
+        ACCESS_LOG_FORMAT,
+        "%(h)s %(l)s %(u)s %(t)s %(r)s %(s)s %(b)s %(B)s %(f)s %(a)s %(T)s %(D)s %(M)s %(L)s "
+        "%(m)s %(U)s %(q)s %(H)s %(p)s %(nope)s",
+        "%(h)s %({user-agent}i)s %({content-type}o)s %({raw_uri}e)s %({absent}i)s",
+    ],
+)
+def test_the_access_log_lines_are_gunicorns_own(access_log_format):
+    assert _access_line(AccessLogger, access_log_format) == _access_line(Logger, access_log_format)

@@ -46,8 +46,10 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.extensions[SERVICE_KEY] = service = Service(settings, store, live)
     app.context_processor(lambda: {"notice": context.service().notice()})
     errors.register(app)
-    auth.register(app, settings)
+    limiter = auth.register(app, settings)
     compression.register(app)
+    for writing in (api.blueprint, manage.blueprint):
+        auth.limit_writes(limiter, writing, settings.write_rate_limit)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(manage.blueprint)

@@ -18,8 +18,9 @@ an API call without a session is anonymous (:func:`_needs_csrf_token`). A missin
 wrong token is 403 ``forbidden``.
 
 Rate limits on ``POST /login``: :data:`ACCOUNT_LIMITS` per account (by the username
-typed, known or not) and :data:`ADDRESS_LIMITS` per client address, counted in
-``STATIONMAP_RATELIMIT_STORAGE_URL``. Past them: 429 with ``Retry-After``.
+typed, known or not) and :data:`ADDRESS_LIMITS` per client address; on the API's and the
+clerks' pages' writes, ``STATIONMAP_WRITE_RATE_LIMIT`` per user (:func:`limit_writes`);
+all counted in ``STATIONMAP_RATELIMIT_STORAGE_URL``. Past them: 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, redirect, render_template, request, session
+from flask import Blueprint, Flask, Response, g, redirect, render_template, request, session
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -76,8 +77,9 @@ class SignedIn:
         return self.session_key
 
 
-def register(app: Flask, settings: Settings) -> None:
-    """Sessions, CSRF protection, rate limits and the sign-in pages, on ``app``."""
+def register(app: Flask, settings: Settings) -> Limiter:
+    """Sessions, CSRF protection, rate limits and the sign-in pages, on ``app``; returns
+    the rate limiter, for :func:`limit_writes`."""
     app.secret_key = load_secret_key(settings)
     app.config.update(
         SESSION_COOKIE_NAME=SESSION_COOKIE,
@@ -105,6 +107,28 @@ def register(app: Flask, settings: Settings) -> None:
     app.add_url_rule("/login", "auth.login_form", login_form, methods=["GET"])
     app.add_url_rule("/login", "auth.login", limited, methods=["POST"])
     app.add_url_rule("/logout", "auth.logout", logout, methods=["POST"])
+    return limiter
+
+
+def limit_writes(limiter: Limiter, blueprint: Blueprint, limits: str) -> None:
+    """Hold every write of ``blueprint`` (its POST, PUT, PATCH and DELETE) to ``limits``
+    per signed-in user (per address for anyone else); reads are not counted. Call it
+    before the blueprint is registered."""
+    limiter.limit(
+        limits,
+        key_func=_writer_key,
+        exempt_when=lambda: request.method not in UNSAFE_METHODS,
+        per_method=False,
+    )(blueprint)
+
+
+def _writer_key() -> str:
+    """The write limit's key: the signed-in user, else the client's address."""
+    try:
+        principal = current_principal()
+    except Unauthenticated:
+        principal = None
+    return f"user:{principal.user_id}" if principal else f"address:{get_remote_address()}"
 
 
 def current_principal() -> Principal | None:

@@ -45,7 +45,7 @@ def too_long_reply() -> bytes:
         f"expected a query string of at most {MAX_QUERY_BYTES} bytes: send only the "
         "parameters the endpoint takes",
     )
-    reply = finish(Request("GET", "", {}, {}), answer)
+    reply = finish(Request("GET", "", {}), answer)
     head = [f"HTTP/1.1 {reply.status.split(' ', 1)[0]} URI Too Long", "Connection: close"]
     head += [f"{name}: {value}" for name, value in reply.headers]
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + reply.body
