@@ -219,6 +219,7 @@ class Preview:
 
     @classmethod
     def of(cls, report: dict[str, Any], args: Any) -> Preview:
+        """The preview of a stored ``report``, on the pages ``args`` ask for (``rejected_page``)."""
         rows = report.get("rows", {})
         return cls(
             counts=report["counts"],
