@@ -189,6 +189,7 @@ class _Outcome:
         self.updates.append(_updated_record(station, change))
         self.changed.append(change)
         self.rows["updated"].append(row.row)
+        self.report.changes[row.row] = {f: [_shown(b), _shown(a)] for f, (b, a) in change.items()}
 
     def record_repeats(self, rows: list[ParsedRow], repeats: dict[int, int]) -> None:
         for later, first in sorted(repeats.items()):
@@ -267,6 +268,15 @@ def _differences(station: Station, row: ParsedRow, provided: set[str]) -> dict:
         change["lon"] = (station.lon, row.values["lon"])
         change["lat"] = (station.lat, row.values["lat"])
     return change
+
+
+def _shown(value: Any) -> Any:
+    """``value`` as the report's JSON keeps it: text, a number, a list, or None."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_shown(item) for item in value]
+    return str(value)
 
 
 def _moved(station: Station, row: ParsedRow) -> bool:

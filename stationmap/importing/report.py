@@ -41,6 +41,8 @@ class ImportReport:
     warnings: list[RowIssue] = field(default_factory=list)
     rows: dict[str, list[int]] = field(default_factory=dict)
     """Row numbers by outcome: added, updated, unchanged, duplicates."""
+    changes: dict[int, dict[str, list[Any]]] = field(default_factory=dict)
+    """Updated row number → field → [stored value, the file's value]: what it changes."""
     dry_run: bool = False
     batch_id: str | None = None
     source: dict[str, Any] = field(default_factory=dict)
@@ -51,12 +53,14 @@ class ImportReport:
     """Row number → the rejected row's cells as they were (not in the JSON)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract's JSON shape (plus ``rows``, ``dry_run``, ``batch_id``, ``source``)."""
+        """The contract's JSON shape (plus ``rows``, ``changes``, ``dry_run``, ``batch_id``,
+        ``source``)."""
         return {
             "counts": dict(self.counts),
             "rejected": [asdict(r) for r in self.rejected],
             "warnings": [asdict(w) for w in self.warnings],
             "rows": self.rows,
+            "changes": {str(number): change for number, change in self.changes.items()},
             "dry_run": self.dry_run,
             "batch_id": self.batch_id,
             "source": self.source,
@@ -76,6 +80,7 @@ class ImportReport:
             rejected=[RowIssue(**issue) for issue in stored["rejected"]],
             warnings=[RowIssue(**issue) for issue in stored["warnings"]],
             rows=dict(stored["rows"]),
+            changes={int(n): change for n, change in stored.get("changes", {}).items()},
             dry_run=stored["dry_run"],
             batch_id=stored["batch_id"],
             source=dict(stored["source"]),

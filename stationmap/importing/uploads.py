@@ -45,6 +45,7 @@ __all__ = [
     "apply_upload",
     "get_upload",
     "list_uploads",
+    "preview_again",
     "preview_upload",
     "to_fix_workbook",
     "upload_json",
@@ -118,6 +119,16 @@ def apply_upload(store: Store, principal: Principal, upload_id: str) -> Upload:
             upload=upload.id,
         ) from None
     return _read(store, upload.id)
+
+
+def preview_again(store: Store, principal: Principal, upload_id: str) -> Upload:
+    """Preview the kept file of an upload anew (after a refused apply): a new upload of the
+    same file, name and coordinate system against the stations as they are now."""
+    upload = _readable(store, principal, upload_id)
+    _check_may_upload(principal)
+    with store.reading() as conn:
+        content = uploads.content(conn, upload.id)
+    return preview_upload(store, principal, content, upload.file_name, upload.crs)
 
 
 def list_uploads(store: Store, principal: Principal) -> list[Upload]:

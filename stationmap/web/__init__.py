@@ -16,7 +16,7 @@ from ..finder import LiveIndex, StationIndex
 from ..geojson import prime_feature_heads
 from ..resources import static_dir, templates_dir
 from ..store import Store, open_store
-from . import api, auth, compression, context, errors, manage, pages
+from . import api, auth, compression, context, errors, manage, manage_imports, manage_users, pages  # noqa: F401  (manage_imports, manage_users: routes on manage's blueprint)
 from .basemaps import basemap_config
 from .context import SERVICE_KEY
 from .fastpath import FastPath
