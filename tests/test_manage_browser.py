@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import subprocess
 import time
+import urllib.error
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -103,6 +104,18 @@ def _seconds_until_found(server, station_id: str, lon: float, lat: float) -> flo
     return float("inf")
 
 
+def _station_when_known(server, station_id: str) -> dict:
+    """The station's Feature, from a worker that knows it (each learns within a second)."""
+    deadline = time.monotonic() + NEAR_AT_ONCE_S
+    while True:
+        try:
+            return server.get_json(f"/api/v1/stations/{station_id}")
+        except urllib.error.HTTPError as error:
+            if error.code != 404 or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def test_a_clerk_adds_edits_pauses_and_reads_a_station(
     phone: Page, browser: Browser, clerk_server, problems: list[str]
 ):
@@ -144,12 +157,13 @@ def test_a_clerk_adds_edits_pauses_and_reads_a_station(
     station_id = phone.url.rsplit("/", 1)[1]
     expect(phone.locator("h1")).to_have_text("玄武区浏览器驿站")
 
-    # the rider page finds it, near that point, within a second of the save
-    feature = clerk_server.get_json(f"/api/v1/stations/{station_id}")
+    # the rider page finds it, near that point, within a second of the save (every worker
+    # follows the store: until its next look, the API may not know the station yet)
+    waited = _seconds_until_found(clerk_server, station_id, lon, lat)
+    assert time.monotonic() - saved < NEAR_AT_ONCE_S + 0.5 and waited < NEAR_AT_ONCE_S
+    feature = _station_when_known(clerk_server, station_id)
     at = feature["geometry"]["coordinates"]
     assert abs(at[0] - lon) < 1e-5 and abs(at[1] - lat) < 1e-5  # the map's system is WGS-84
-    waited = _seconds_until_found(clerk_server, station_id, *at)
-    assert time.monotonic() - saved < NEAR_AT_ONCE_S + 0.5 and waited < NEAR_AT_ONCE_S
     rider_context = _context(browser, clerk_server, problems, geolocation=tuple(at))
     rider = rider_context.new_page()
     rider.goto("/")
