@@ -15,13 +15,13 @@ import os
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from commands import free_port, stationmap_command, stop_process
+from commands import clean_environment, free_port, stationmap_command, stop_process
 from playwright.sync_api import Browser, Page, Request, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -257,6 +257,35 @@ def serving(env: dict[str, str], folder: Path) -> Iterator[LiveServer]:
         yield _wait_until_serving(LiveServer(f"http://{LOCAL_HOST}:{port}", log), server)
     finally:
         stop_process(server)
+
+
+PASSWORD = "correct horse battery"
+"""The password of every user :func:`serving_with_users` adds."""
+
+
+@contextlib.contextmanager
+def serving_with_users(
+    folder: Path, users: Iterable[tuple[str, str, str]], demo: tuple[int, int] | None = None
+) -> Iterator[LiveServer]:
+    """:func:`serving` a fresh store in ``folder`` with no map tiles, ``demo`` stations
+    (count, seed) if asked, and ``users`` (username, union adcode, role) added by
+    ``stationmap users add`` with :data:`PASSWORD`, as an administrator adds them."""
+    env = clean_environment(
+        STATIONMAP_DATABASE_URL=f"sqlite:///{folder / 'stationmap.sqlite'}",
+        STATIONMAP_INSTANCE_DIR=str(folder),
+        STATIONMAP_BASEMAP="none",
+    )
+    _run_cli(env, "init-db")
+    if demo is not None:
+        _run_cli(env, "load-demo", "--count", str(demo[0]), "--seed", str(demo[1]))
+    for username, union, role in users:
+        command = ["users", "add", username, "--union", union, "--role", role, "--password-stdin"]
+        added = subprocess.run(
+            [_cli(), *command], env=env, input=PASSWORD + "\n", capture_output=True, text=True
+        )
+        assert added.returncode == 0, added.stderr
+    with serving(env, folder) as server:
+        yield server
 
 
 def _wait_until_serving(server: LiveServer, process: subprocess.Popen) -> LiveServer:

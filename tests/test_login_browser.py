@@ -5,37 +5,18 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 
 import pytest
-from browser import _cli, _phone, _run_cli, browser, save_screenshot, serving  # noqa: F401
-from commands import clean_environment
+from browser import PASSWORD, _phone, browser, save_screenshot, serving_with_users  # noqa: F401
 from playwright.sync_api import Browser, Page, expect
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
 def clerk_server(tmp_path_factory: pytest.TempPathFactory):
     """``stationmap serve`` on an empty store with one user, clerk (added by the command)."""
-    folder = tmp_path_factory.mktemp("login")
-    env = clean_environment(
-        STATIONMAP_DATABASE_URL=f"sqlite:///{folder / 'stationmap.sqlite'}",
-        STATIONMAP_INSTANCE_DIR=str(folder),
-        STATIONMAP_BASEMAP="none",
-    )
-    _run_cli(env, "init-db")
-    command = ["users", "add", "clerk", "--union", "320102", "--role", "editor", "--password-stdin"]
-    added = subprocess.run(
-        [_cli(), *command],
-        env=env,
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-    )
-    assert added.returncode == 0, added.stderr
-    with serving(env, folder) as server:
+    users = [("clerk", "320102", "editor")]
+    with serving_with_users(tmp_path_factory.mktemp("login"), users) as server:
         yield server
 
 

@@ -7,7 +7,6 @@ hours, pause it, read its history, sign out. Each page is saved as a screenshot.
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 import urllib.error
 from collections.abc import Iterator
@@ -15,22 +14,19 @@ from datetime import timedelta
 
 import pytest
 from browser import (  # noqa: F401
+    PASSWORD,
     _block,
-    _cli,
     _is_local,
     _note_console_error,
     _phone,
-    _run_cli,
     browser,
     save_screenshot,
-    serving,
+    serving_with_users,
 )
-from commands import clean_environment
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from stationmap.hours import now_in_china
 
-PASSWORD = "correct horse battery"
 NEAR_AT_ONCE_S = 1.0
 """A saved station is in the finder's answers within this long."""
 
@@ -38,20 +34,8 @@ NEAR_AT_ONCE_S = 1.0
 @pytest.fixture(scope="module")
 def clerk_server(tmp_path_factory: pytest.TempPathFactory):
     """``stationmap serve`` on a small demo set, no map tiles, with one 玄武区 editor."""
-    folder = tmp_path_factory.mktemp("manage")
-    env = clean_environment(
-        STATIONMAP_DATABASE_URL=f"sqlite:///{folder / 'stationmap.sqlite'}",
-        STATIONMAP_INSTANCE_DIR=str(folder),
-        STATIONMAP_BASEMAP="none",
-    )
-    _run_cli(env, "init-db")
-    _run_cli(env, "load-demo", "--count", "3000", "--seed", "5")
-    command = ["users", "add", "clerk", "--union", "320102", "--role", "editor", "--password-stdin"]
-    added = subprocess.run(
-        [_cli(), *command], env=env, input=PASSWORD + "\n", capture_output=True, text=True
-    )
-    assert added.returncode == 0, added.stderr
-    with serving(env, folder) as server:
+    users = [("clerk", "320102", "editor")]
+    with serving_with_users(tmp_path_factory.mktemp("manage"), users, demo=(3000, 5)) as server:
         yield server
 
 

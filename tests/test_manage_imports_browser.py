@@ -11,29 +11,25 @@ password once. Screenshots go to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser import (  # noqa: F401  (fixtures are found by name)
+    PASSWORD,
     _block,
-    _cli,
     _is_local,
     _note_console_error,
     _phone,
-    _run_cli,
     browser,
     save_screenshot,
-    serving,
+    serving_with_users,
 )
-from commands import clean_environment
 from playwright.sync_api import Browser, Page, expect
 from python_calamine import CalamineWorkbook
 
 from stationmap.coordinates import to_wgs84
 
-PASSWORD = "correct horse battery"
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 WUHOU_LIST = SAMPLES / "wuhou_chengdu_bd09.xlsx"
 FIRST_STATION = "簇桥社区户外劳动者服务站"
@@ -50,20 +46,7 @@ def _first_station_wgs84() -> tuple[float, float]:
 def live_server(tmp_path_factory: pytest.TempPathFactory):
     """``stationmap serve`` on an empty store with a 武侯区 editor and a 成都市 admin
     (added by the command; replaces the session's demo server for this module's ``page``)."""
-    folder = tmp_path_factory.mktemp("manage")
-    env = clean_environment(
-        STATIONMAP_DATABASE_URL=f"sqlite:///{folder / 'stationmap.sqlite'}",
-        STATIONMAP_INSTANCE_DIR=str(folder),
-        STATIONMAP_BASEMAP="none",
-    )
-    _run_cli(env, "init-db")
-    for username, union, role in USERS:
-        command = ["users", "add", username, "--union", union, "--role", role, "--password-stdin"]
-        added = subprocess.run(
-            [_cli(), *command], env=env, input=PASSWORD + "\n", capture_output=True, text=True
-        )
-        assert added.returncode == 0, added.stderr
-    with serving(env, folder) as server:
+    with serving_with_users(tmp_path_factory.mktemp("manage"), USERS) as server:
         yield server
 
 
