@@ -146,6 +146,32 @@ def fixed(path=""):
     return Response(BODY, mimetype="application/json")
 '''
 
+AS_OURS_APP = '''\
+"""A bare Flask app for scripts/bench_finder.py answering like ours without its work: every
+path answers the same JSON as long as a k=5 nearest answer, with the headers ours sends."""
+
+import json
+
+from flask import Flask, Response
+
+BODY = json.dumps({"padding": "x" * 3330})
+HEADERS = {
+    "Cache-Control": "public, max-age=10",
+    "ETag": 'W/"d16-1a2b3c4d"',
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Retry-After",
+    "X-Content-Type-Options": "nosniff",
+    "Vary": "Accept-Encoding",
+}
+app = Flask(__name__)
+
+
+@app.get("/")
+@app.get("/<path:path>")
+def fixed(path=""):
+    return Response(BODY, mimetype="application/geo+json", headers=HEADERS)
+'''
+
 
 # -- what to run ----------------------------------------------------------------------
 
@@ -731,7 +757,7 @@ def bench_http(plan: Plan, points: list[tuple[float, float]], postgis: bool) -> 
 
 def http_servers(plan: Plan, postgis: bool) -> list[Server]:
     """Ours first, then its baselines: bare Flask and, when asked and possible, PostGIS."""
-    servers = [ours_server(plan, prepare_spatialite(plan)), bare_server(plan)]
+    servers = [ours_server(plan, prepare_spatialite(plan)), bare_server(plan), as_ours_server(plan)]
     if postgis and database_finder_available():
         servers.append(postgis_server(plan))
     elif postgis:
@@ -792,10 +818,10 @@ def stationmap_serve(port: int) -> list[str]:
     return [str(BIN / "stationmap"), "serve", *options.split()]
 
 
-def bare_gunicorn(work_dir: Path, port: int) -> list[str]:
-    """gunicorn with the options ``stationmap serve`` gives it, serving the bare app."""
+def bare_gunicorn(work_dir: Path, port: int, module: str = "bench_bare_app") -> list[str]:
+    """gunicorn with the options ``stationmap serve`` gives it, serving a bare app."""
     options = f"--bind 127.0.0.1:{port} --workers {WORKERS} --worker-class sync --timeout 60"
-    app = ["--access-logfile", "-", "--chdir", str(work_dir), "bench_bare_app:app"]
+    app = ["--access-logfile", "-", "--chdir", str(work_dir), f"{module}:app"]
     return [str(BIN / "gunicorn"), *options.split(), *app]
 
 
@@ -808,6 +834,16 @@ def bare_server(plan: Plan) -> Server:
     (plan.work_dir / "bench_bare_app.py").write_text(BARE_APP)
     command = partial(bare_gunicorn, plan.work_dir)
     return Server("bare", "bare Flask, fixed 1 KB JSON", command, dict(os.environ), 0)
+
+
+def as_ours_server(plan: Plan) -> Server:
+    """Bare Flask answering an answer of ours' size with ours' headers: what is left of the
+    gap to the 1 KB app once the framework is gone is the answer itself (a baseline to
+    read, with no target)."""
+    (plan.work_dir / "bench_as_ours_app.py").write_text(AS_OURS_APP)
+    command = partial(bare_gunicorn, plan.work_dir, module="bench_as_ours_app")
+    label = "bare Flask, ours' size and headers"
+    return Server("as_ours", label, command, dict(os.environ), 0)
 
 
 def postgis_server(plan: Plan) -> Server:
@@ -1162,6 +1198,18 @@ def http_rows(results: list[HttpResult]) -> list[Row]:
                     ratios.spread,
                 )
             )
+    if "as_ours" in by_key:
+        like = by_key["as_ours"]
+        ratios = round_ratios(ours, like, "requests_per_s")
+        rows.append(
+            Row(
+                f"HTTP req/s vs {like.server.label}",
+                f"{ours.requests_per_s:.0f}/s",
+                f"{like.requests_per_s:.0f}/s",
+                ratios.median,
+                spread=ratios.spread,
+            )
+        )
     bare = by_key["bare"]
     p99s = round_ratios(ours, bare, "p99_ms")
     rows.append(
