@@ -146,6 +146,15 @@ def test_a_bad_row_writes_nothing_and_is_named(store, tmp_path, row, says):
     assert table_dump(store) == before
 
 
+def test_a_mistyped_first_row_of_a_headerless_file_is_refused_not_taken_for_a_title(
+    store, tmp_path
+):
+    path = write_csv(tmp_path / "two.csv", "11010,708829\n110102,1106214\n")
+    report = load_population(store, path)
+    assert [(p.row, p.value) for p in report.problems] == [(1, "11010")]
+    assert loaded(store) == {}
+
+
 def test_every_bad_row_is_reported_at_once(store, tmp_path):
     text = "adcode,population\n110199,1\n110101,-1\n110102,x\n110105,3\n110105,4\n"
     report = load_population(store, write_csv(tmp_path / "bad.csv", text))
