@@ -16,30 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .errors import BadRequest, StationmapError
+from .cli_store import opened_store
+from .errors import BadRequest
 
 if TYPE_CHECKING:
     from .accounts.tokens import TokenInfo
     from .accounts.users import UserAccount
     from .config import Settings
-    from .store import Store
-
-
-def _store(settings: Settings, *, create: bool = False) -> Store:
-    """The configured store, closed when the command ends; with ``create``, migrated
-    first (adding the first admin may be the first thing done to a database)."""
-    from .store import open_store
-
-    store = open_store(settings)
-    click.get_current_context().call_on_close(store.close)
-    if create:
-        store.init_schema()
-    elif not store.schema_is_current():
-        raise StationmapError(
-            "the database schema is missing or old: run `stationmap init-db`",
-            code="schema_outdated",
-        )
-    return store
 
 
 def _stdin_password() -> str:
@@ -96,7 +79,7 @@ def add_command(
     from .accounts.users import add_user
 
     password = _stdin_password() if password_stdin else None
-    new = add_user(_store(settings, create=True), username, union, role, password)
+    new = add_user(opened_store(settings, migrate=True), username, union, role, password)
     user = new.principal
     click.echo(f"added {user.username}: {user.role} of {user.union_name} ({union.strip()})")
     if new.password is not None:
@@ -109,7 +92,7 @@ def list_command(settings: Settings) -> None:
     """Every user: name, role, union, state, when added."""
     from .accounts.users import list_users
 
-    accounts = list_users(_store(settings))
+    accounts = list_users(opened_store(settings))
     for account in accounts:
         click.echo(_user_line(account))
     if not accounts:
@@ -135,7 +118,7 @@ def disable_command(settings: Settings, username: str) -> None:
     """Disable USERNAME: its sessions end and its tokens stop working."""
     from .accounts.users import disable_user
 
-    disable_user(_store(settings), username)
+    disable_user(opened_store(settings), username)
     click.echo(f"disabled {username}: signed out everywhere, its tokens refused")
 
 
@@ -152,7 +135,7 @@ def reset_password_command(settings: Settings, username: str, password_stdin: bo
     from .accounts.users import reset_password
 
     password = _stdin_password() if password_stdin else None
-    shown = reset_password(_store(settings), username, password)
+    shown = reset_password(opened_store(settings), username, password)
     click.echo(f"new password set for {username}; its web sessions have ended")
     if shown is not None:
         _show_password_once(shown, username)
@@ -177,7 +160,7 @@ def create_command(settings: Settings, username: str, expires_days: str, label: 
     """Create a token for USERNAME; prints it alone on the last line, once."""
     from .accounts.tokens import create_token
 
-    new = create_token(_store(settings), username, _days(expires_days), label)
+    new = create_token(opened_store(settings), username, _days(expires_days), label)
     click.echo(f"token {new.id} for {username}, expires {_when(new.expires_at)}")
     click.echo("it will not be shown again; send it as `Authorization: Bearer TOKEN`:")
     click.echo(new.secret)
@@ -200,7 +183,7 @@ def tokens_list_command(settings: Settings, username: str | None, as_json: bool)
     """Every token (or USERNAME's): id, user, label, expiry, revocation, last use."""
     from .accounts.tokens import list_tokens
 
-    tokens = list_tokens(_store(settings), username)
+    tokens = list_tokens(opened_store(settings), username)
     if as_json:
         click.echo(json.dumps([_token_json(t) for t in tokens], ensure_ascii=False, indent=2))
         return
@@ -241,7 +224,7 @@ def revoke_command(settings: Settings, token_id: str) -> None:
     """Revoke the token TOKEN_ID (its id from `tokens list`, not the secret)."""
     from .accounts.tokens import revoke_token
 
-    revoke_token(_store(settings), token_id)
+    revoke_token(opened_store(settings), token_id)
     click.echo(f"revoked token {token_id}")
 
 

@@ -17,8 +17,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from stationmap.config import load_settings
 from stationmap.regions import load_regions
-from stationmap.store import Store
+from stationmap.store import Store, open_store
 from stationmap.store.backend import create_store_engine
 from stationmap.web import close_app
 
@@ -118,6 +119,17 @@ def database_url(request: pytest.FixtureRequest) -> str:
 def store(database_url: str, regions) -> Iterator[Store]:
     """A migrated, empty store on each backend in turn."""
     store = Store(create_store_engine(database_url), regions=regions)
+    store.init_schema()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def cli_store(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """A migrated store on each backend, which the ``stationmap`` commands run in this
+    process write to (STATIONMAP_DATABASE_URL points at it)."""
+    monkeypatch.setenv("STATIONMAP_DATABASE_URL", database_url)
+    store = open_store(load_settings())
     store.init_schema()
     yield store
     store.close()

@@ -12,18 +12,6 @@ from click.testing import CliRunner
 from stationmap.accounts.tokens import authenticate_token
 from stationmap.accounts.users import authenticate
 from stationmap.cli import main
-from stationmap.config import load_settings
-from stationmap.store import open_store
-
-
-@pytest.fixture
-def cli_store(database_url, monkeypatch):
-    """The store the commands write to (migrated), pointed at by STATIONMAP_DATABASE_URL."""
-    monkeypatch.setenv("STATIONMAP_DATABASE_URL", database_url)
-    store = open_store(load_settings())
-    store.init_schema()
-    yield store
-    store.close()
 
 
 def run(*args: str, stdin: str | None = None):

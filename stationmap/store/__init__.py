@@ -6,7 +6,18 @@ change feed in :mod:`.feed`), each taking a connection so that a use case can co
 them in one :meth:`Store.transaction`.
 """
 
-from . import audit, batches, receipts, sessions, stations, tokens, unions, uploads, users
+from . import (
+    audit,
+    batches,
+    population,
+    receipts,
+    sessions,
+    stations,
+    tokens,
+    unions,
+    uploads,
+    users,
+)
 from .audit import Actor, Writer
 from .backend import lock_station_writes
 from .feed import ChangeFeed, FeedPosition
@@ -24,6 +35,7 @@ __all__ = [
     "load_batch",
     "lock_station_writes",
     "open_store",
+    "population",
     "receipts",
     "sessions",
     "stations",

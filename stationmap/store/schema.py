@@ -242,3 +242,17 @@ write_receipts = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("user_id", "key", name="uq_write_receipts_user_key"),
 )
+
+county_population = Table(
+    "county_population",
+    metadata,
+    Column("adcode", String(6), primary_key=True, comment="a county's 6-digit adcode"),
+    Column("population", BigInteger, nullable=False, comment="people, as the loaded file said"),
+    Column("source", Text, nullable=False, comment="the file's name"),
+    Column("loaded_at", UTCDateTime, nullable=False),
+    Column("loaded_by", Text, nullable=False),
+    CheckConstraint("population >= 0", name="ck_county_population_population"),
+    CheckConstraint("length(adcode) = 6", name="ck_county_population_adcode"),
+)
+"""Real county figures an operator loaded (``stationmap population load``), each replacing
+the MODELLED figure of its county; a county without a row keeps the modelled one."""
