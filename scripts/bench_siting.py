@@ -152,9 +152,12 @@ def province(seed: int, neighbours: float, time_limit_s: float) -> None:
     print(_line("exact forced", forced))
 
 
-def threshold(seed: int, neighbours: float, time_limit_s: float) -> None:
+THRESHOLD_SIZES = (2_000, 5_000, 10_000, 20_000, 40_000, 80_000)
+
+
+def threshold(seed: int, neighbours: float, time_limit_s: float, sizes: list[int]) -> None:
     """The exact solver alone on growing instances: where does it stop proving optimality?"""
-    for n in (2_000, 5_000, 10_000, 20_000, 40_000, 80_000):
+    for n in sizes:
         p = 10 if n <= 10_000 else 25
         problem = clustered_instance(n, n, p, neighbours=neighbours, seed=seed)
         result = solve(problem, time_limit_s=time_limit_s, max_exact_nonzeros=10**12)
@@ -174,11 +177,12 @@ def main() -> None:
     parser.add_argument("--neighbours", type=float, default=10.0)
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--threshold", action="store_true", help="measure MAX_EXACT_NONZEROS")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(THRESHOLD_SIZES))
     parser.add_argument("--skip-province", action="store_true")
     args = parser.parse_args()
     print(f"MAX_EXACT_NONZEROS = {MAX_EXACT_NONZEROS:,}; time limit {args.time_limit:g} s")
     if args.threshold:
-        threshold(args.seed, args.neighbours, args.time_limit)
+        threshold(args.seed, args.neighbours, args.time_limit, args.sizes)
         return
     county(args.seed, args.neighbours, args.time_limit)
     if not args.skip_province:

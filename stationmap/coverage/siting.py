@@ -36,12 +36,14 @@ import scipy.sparse as sp
 
 from stationmap.errors import BadRequest
 
-MAX_EXACT_NONZEROS = 400_000
+MAX_EXACT_NONZEROS = 600_000
 """Above this many nonzeros in the merged reach matrix :func:`solve` skips the integer
 program and keeps the greedy. Measured with ``scripts/bench_siting.py --threshold`` on
-clustered instances on the 2-core CI machine: up to here HiGHS proved the optimum well
-inside 10 s (plus building the model); beyond it, building the model and solving the root
-LP alone took most of the time limit, so the exact solver could only return the greedy."""
+clustered instances on the 2-core machine, 10 s limit, presolve off: with ~20 candidates
+per demand point HiGHS proved the optimum up to 623k nonzeros (5.8 s) and no longer
+finished at 864k; with ~60 per point (heavy overlap) it finished at 309k (7.1 s) but not
+at 471k, where the time limit still holds and the greedy is kept. Beyond ~600k it
+finished at no overlap measured, so trying would only hold the request for the limit."""
 
 WATCHDOG_GRACE_S = 2.0
 """How long past its own time limit HiGHS may run before it is told to stop (it checks its
@@ -51,10 +53,11 @@ MIP_REL_GAP = 1e-6
 """Relative gap at which HiGHS calls a solution optimal (its default, 1e-4, would accept
 100 people short of the optimum on a million)."""
 
-_PROBING = 1 << 15
-"""HiGHS's presolve rule "probing", switched off: on heavily overlapping instances it ran
-35 s past a 10 s time limit without looking at the limit or at an interrupt (measured on
-5,000 x 5,000 with ~60 candidates per demand point); the rest of presolve keeps to it."""
+_PRESOLVE = "off"
+"""HiGHS's presolve, switched off. On heavily overlapping instances (5,000 to 10,000 demand
+points seeing ~60 candidates each) it ran 35 to 48 s past a 10 s time limit, deaf to the
+limit and to an interrupt; without it HiGHS keeps to its limit, and on the clustered
+instances of scripts/bench_siting.py it also proved optimality 2 to 5 times faster."""
 
 _SAME = 1e-9
 """Relative tolerance below which two objectives count as equal."""
@@ -151,8 +154,8 @@ def solve(
 
     The greedy runs first and is the incumbent. Unless it is already proven optimal, the
     instance is small enough (``max_exact_nonzeros``) and ``exact`` is set, HiGHS then solves
-    the integer program starting from it; its answer is taken only when it covers more
-    people, or as many and proves it optimal.
+    the integer program starting from it. HiGHS's sites are taken only when they cover more
+    people; when it proves the greedy's sites optimal, those are kept and called exact.
     """
     started = time.perf_counter()
     instance = _prepared(problem)
@@ -419,7 +422,7 @@ def _highs(time_limit_s: float, threads: int) -> highspy.Highs:
     highs.setOptionValue("time_limit", max(float(time_limit_s), 1e-3))
     highs.setOptionValue("threads", int(threads))
     highs.setOptionValue("mip_rel_gap", MIP_REL_GAP)
-    highs.setOptionValue("presolve_rule_off", _PROBING)
+    highs.setOptionValue("presolve", _PRESOLVE)
     highs.HandleUserInterrupt = True
     return highs
 
