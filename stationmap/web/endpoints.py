@@ -434,12 +434,12 @@ def rows_to_fix(service: Service, request: Request, upload_id: str) -> Answer:
     return Answer(200, workbook, XLSX, PRIVATE, (_attachment(f"{name}-待修改.xlsx"),))
 
 
-def _attachment(file_name: str) -> tuple[str, str]:
+def _attachment(file_name: str, ascii_name: str = "to-fix.xlsx") -> tuple[str, str]:
     """Content-Disposition for a download named ``file_name`` (RFC 6266: an ASCII
     fallback, and the UTF-8 name for every browser since 2012)."""
     return (
         "Content-Disposition",
-        f"attachment; filename=\"to-fix.xlsx\"; filename*=UTF-8''{quote(file_name)}",
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name)}",
     )
 
 
@@ -517,3 +517,7 @@ def _collection(found: list[FoundStation], crs: str, notice: str | None, args: Q
 def _openapi_answer() -> Answer:
     """The document is fixed for a release: written once, kept for an hour by clients."""
     return json_answer(openapi_document(), cache="public, max-age=3600")
+
+
+# The coverage endpoints register themselves in ROUTES (below the functions they use).
+from . import coverage_endpoints as _coverage_endpoints  # noqa: E402, F401

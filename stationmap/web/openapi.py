@@ -15,6 +15,8 @@ from ..identifiers import ALPHABET, ID_LENGTH
 from ..station_fields import station_properties_schema
 from ..version import __version__
 from .answers import GEOJSON, JSON, MAX_QUERY_BYTES
+from .coverage_params import CATCHMENT_PARAMS, STATION_FILTERS, coverage_params
+from .coverage_schemas import coverage_schemas
 from .params import FILTER_PARAMS, PARAMETERS, Param, limit_param
 
 
@@ -161,6 +163,48 @@ ENDPOINTS: dict[str, Endpoint] = {
         ("crs", *FILTER_PARAMS),
         path_params={"adcode": "6-digit county code, e.g. 320102."},
     ),
+    "/api/v1/coverage": Endpoint(
+        "Planners: for each area of a level (inside an area), the people within the "
+        "catchment of a station open at the moment (only active stations passing the "
+        "filters cover; unknown hours never do), their share, the population-weighted "
+        "median and 90th-percentile distance to the nearest such station, and the "
+        "stations: passing the filters, open then, with unknown hours. Population is "
+        "modelled unless loaded (population_source). format=csv|xlsx for a table.",
+        coverage_params("level", "within", "at", *CATCHMENT_PARAMS, *STATION_FILTERS, "format"),
+        returns="Coverage",
+    ),
+    "/api/v1/coverage/gaps": Endpoint(
+        "The area's populated cells no qualifying station reaches at the moment: each "
+        "cell's outline, population, centroid and distance to the nearest qualifying "
+        "station; or (aggregate=hex, the default for provinces and the nation) those "
+        "cells summed into H3 hexagons, a map layer for wide areas.",
+        coverage_params(
+            "adcode", "at", *CATCHMENT_PARAMS, *STATION_FILTERS, "aggregate", "hex_resolution"
+        ),
+        returns="CoverageGaps",
+    ),
+    "/api/v1/coverage/proposals": Endpoint(
+        "p new sites, among the area's uncovered cells, that newly cover the most people "
+        "(maximal covering, existing stations fixed): a lazy greedy, improved by an exact "
+        "integer program under a time limit; upper_bound proves how far from optimal it "
+        "can be. format=geojson for the sites as points, csv|xlsx for a table.",
+        coverage_params(
+            "adcode", "p", "at", *CATCHMENT_PARAMS, *STATION_FILTERS, "exact", "format"
+        ),
+        returns="Proposals",
+    ),
+    "/api/v1/coverage/day": Endpoint(
+        "The area's coverage at each hour (00:00 to 23:00) of a day, and with level, "
+        "each inner area's covered share per hour.",
+        coverage_params("adcode", "date", "level", *CATCHMENT_PARAMS, *STATION_FILTERS, "format"),
+        returns="CoverageDay",
+    ),
+    "/api/v1/coverage/whatif": Endpoint(
+        "The area's coverage before and after adding stations (points, open all day) or "
+        "removing stations (ids); nothing is written.",
+        coverage_params("adcode", "add", "remove", "at", *CATCHMENT_PARAMS, *STATION_FILTERS),
+        returns="WhatIf",
+    ),
     "/healthz": Endpoint("200 while the process lives.", (), returns="Health"),
     "/readyz": Endpoint(
         "200 when the station index is loaded and the database reachable, else 503 (with "
@@ -258,6 +302,11 @@ NEEDS_INDEX = {
     "/api/v1/stations/search",
     "/api/v1/stations/{station_id}",
     "/api/v1/counties/{adcode}/stations",
+    "/api/v1/coverage",
+    "/api/v1/coverage/gaps",
+    "/api/v1/coverage/proposals",
+    "/api/v1/coverage/day",
+    "/api/v1/coverage/whatif",
 }
 """Paths answered from the station index: 503 ``index_loading`` while a worker loads it."""
 
@@ -473,7 +522,14 @@ ETAG_HEADER = {
     "schema": {"type": "string"},
 }
 
-GEOJSON_RETURNS = {"Feature", "FeatureCollection", "Clusters", "Borders", "SearchResults"}
+GEOJSON_RETURNS = {
+    "Feature",
+    "FeatureCollection",
+    "Clusters",
+    "Borders",
+    "SearchResults",
+    "CoverageGaps",
+}
 """What the server answers as ``application/geo+json``; the rest is ``application/json``."""
 
 
@@ -585,6 +641,7 @@ def _schemas() -> dict[str, Any]:
             },
         },
         "SearchResults": _search_results_schema(),
+        **coverage_schemas(),
         "ServiceInfo": {"type": "object"},
         "Health": {
             "type": "object",

@@ -1,0 +1,178 @@
+"""Site proposals: where p new stations would newly cover the most people.
+
+The maximal covering location problem with the existing stations fixed: the demand is
+the area's people not yet within the catchment of a station open at the moment; a
+candidate covers the demand cells within the catchment radius of it. Candidates are the
+centroids of the area's uncovered cells (the contract's default) or an uploaded list.
+:mod:`.siting` solves it (lazy greedy, then an exact integer program under a time
+limit, never worse than the greedy). Before and after figures come from the same
+nearest-station table, with the proposed sites added as stations open all day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_array
+from scipy.spatial import cKDTree
+
+from ..errors import BadRequest
+from ..finder import StationIndex
+from ..finder.geodesy import ecef
+from ..finder.spaces import KDTree
+from .areas import Area
+from .candidates import Candidates
+from .catchment import Catchment
+from .figures import MODELLED_NOTE, weighted_quantiles
+from .gaps import uncovered_rows
+from .reach import StationSet, geodesic_metres
+from .siting import CoveringProblem, Siting, solve
+from .surface import PopulationSurface
+
+MAX_P = 500
+EXACT_TIME_LIMIT_S = 10.0
+"""How long the exact solver may improve on the greedy within a web request."""
+
+
+@dataclass(frozen=True)
+class ProposalQuestion:
+    """What a planner asks: p sites in an area, for a station set and catchment."""
+
+    area: Area
+    p: int
+    stations: StationSet
+    catchment: Catchment
+    candidates: Candidates | None = None
+    exact: bool = True
+    time_limit_s: float = EXACT_TIME_LIMIT_S
+
+
+def propose(index: StationIndex, surface: PopulationSurface, question: ProposalQuestion) -> dict:
+    """The proposed sites, what each newly covers, and the area before and after."""
+    area = question.area
+    if area.level == "nation":
+        raise BadRequest(
+            "adcode: proposals are made for a province, a city or a county, not the whole "
+            "nation; ask for each province in turn",
+            code="area_too_large",
+        )
+    demand, table = uncovered_rows(index, surface, area, question.stations, question.catchment)
+    candidates = question.candidates or Candidates(surface.lon[demand], surface.lat[demand])
+    if not 1 <= question.p <= min(MAX_P, len(candidates)):
+        raise BadRequest(
+            f"p: got {question.p}, expected 1 to {min(MAX_P, len(candidates))} (the area has "
+            f"{len(candidates):,} candidate sites)",
+            code="invalid_parameter",
+        )
+    reach = reach_matrix(surface.xyz[demand], surface.lat[demand], candidates, question.catchment)
+    siting = solve(
+        CoveringProblem(surface.population[demand], reach, question.p),
+        exact=question.exact,
+        time_limit_s=question.time_limit_s,
+    )
+    chosen = np.array(siting.chosen, dtype=np.int64)
+    sites = [
+        {
+            "lon": round(float(candidates.lon[c]), 6),
+            "lat": round(float(candidates.lat[c]), 6),
+            "newly_covered": round(gain),
+            **({"name": candidates.names[c]} if candidates.names else {}),
+        }
+        for c, gain in zip(chosen.tolist(), siting.gains, strict=True)
+    ]
+    before, after = _before_after(table, surface, area, question, candidates, chosen)
+    source = surface.source_of(surface.counties_of(area.prefix))
+    return {
+        "adcode": area.adcode,
+        "name": area.name,
+        "method": siting.method,
+        "optimal": siting.optimal,
+        "note": siting.note,
+        "sites": sites,
+        "newly_covered": round(siting.newly_covered),
+        "upper_bound": None if siting.upper_bound is None else round(siting.upper_bound),
+        "gap": _gap(siting),
+        "candidates": {"count": len(candidates), "source": candidates.source},
+        "demand_points": siting.demand_points,
+        "seconds": round(siting.seconds, 3),
+        "catchment": question.catchment.describe(),
+        "before": before,
+        "after": after,
+        "population_source": source,
+        "population_note": MODELLED_NOTE if source != "loaded" else None,
+    }
+
+
+def reach_matrix(
+    demand_xyz: np.ndarray, demand_lat: np.ndarray, candidates: Candidates, catchment: Catchment
+) -> csr_array:
+    """Which demand cells (rows) each candidate (column) covers: a sparse boolean matrix.
+
+    Cells within the radius by chord are found with a ball search (the chord never
+    exceeds the geodesic, so none is missed), then kept when their geodesic is within it.
+    """
+    shape = (len(demand_xyz), len(candidates))
+    if not len(demand_xyz):
+        return csr_array(shape, dtype=bool)
+    tree = cKDTree(demand_xyz)
+    sites = ecef(candidates.lon, candidates.lat)
+    found = tree.query_ball_point(sites, catchment.radius_m, workers=1)
+    columns = np.repeat(np.arange(len(candidates)), [len(f) for f in found])
+    rows = np.concatenate([np.asarray(f, dtype=np.int64) for f in found] + [np.zeros(0, int)])
+    chords = np.linalg.norm(demand_xyz[rows] - sites[columns], axis=1)
+    keep = geodesic_metres(chords, demand_lat[rows]) <= catchment.radius_m
+    rows, columns = rows[keep], columns[keep]
+    data = np.ones(len(rows), dtype=bool)
+    return csr_array((data, (rows, columns)), shape=shape)
+
+
+def _before_after(
+    table: Any,
+    surface: PopulationSurface,
+    area: Area,
+    question: ProposalQuestion,
+    candidates: Candidates,
+    chosen: np.ndarray,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    rows = surface.rows_of(area.prefix)
+    people = surface.population[rows]
+    metres = table.metres[rows].astype(np.float64)
+    radius = question.catchment.radius_m
+    covered = table.within(rows, radius)
+    after_metres = metres
+    after_covered = covered
+    if len(chosen):
+        sites = ecef(candidates.lon[chosen], candidates.lat[chosen])
+        chords, _ = KDTree(np.ascontiguousarray(sites)).query(
+            np.ascontiguousarray(surface.xyz[rows]), k=1
+        )
+        to_site = geodesic_metres(chords, surface.lat[rows])
+        after_metres = np.minimum(metres, to_site)
+        after_covered = covered | (to_site <= radius)
+    return (
+        _summary(people, covered, metres, 0),
+        _summary(people, after_covered, after_metres, len(chosen)),
+    )
+
+
+def _summary(people: np.ndarray, covered: np.ndarray, metres: np.ndarray, added: int) -> dict:
+    total = float(people.sum())
+    inside = float(people[covered].sum())
+    median, p90 = weighted_quantiles(metres, people, (0.5, 0.9))
+    return {
+        "population": round(total),
+        "covered_population": round(inside),
+        "covered_share": round(inside / total, 4) if total else None,
+        "median_distance_m": None if median is None else round(median, 1),
+        "p90_distance_m": None if p90 is None else round(p90, 1),
+        "stations_added": added,
+    }
+
+
+def _gap(siting: Siting) -> float | None:
+    """How far below the bound the answer may be, as a share of the bound."""
+    if siting.upper_bound is None or siting.upper_bound <= 0:
+        return None
+    return round(max(0.0, 1 - siting.newly_covered / siting.upper_bound), 5)

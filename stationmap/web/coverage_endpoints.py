@@ -1,0 +1,164 @@
+"""The planners' coverage endpoints, as plain functions (see :mod:`.endpoints`).
+
+Each reads its parameters, asks :mod:`stationmap.coverage` with the live index and the
+current population surface, and answers JSON, GeoJSON or a table to download. Nothing
+here writes to the store.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..coverage.areas import areas_at, find_area
+from ..coverage.current import current_surface
+from ..coverage.day import day_profile
+from ..coverage.figures import coverage_answer
+from ..coverage.gaps import gap_cells, gap_hexagons
+from ..coverage.proposals import ProposalQuestion, propose
+from ..coverage.scenario import what_if
+from ..coverage.tables import (
+    CSV_MEDIA,
+    XLSX_MEDIA,
+    coverage_rows,
+    day_rows,
+    site_rows,
+    to_csv,
+    to_xlsx,
+)
+from .answers import SHORT_CACHE, Answer, geojson_answer, json_answer
+from .coverage_params import (
+    adcode_arg,
+    catchment_arg,
+    day_arg,
+    format_arg,
+    ids_arg,
+    points_arg,
+    static_arg,
+    stations_arg,
+)
+from .endpoints import _attachment, answers
+from .params import QueryArgs, invalid
+from .service import Service
+
+
+@answers("/api/v1/coverage")
+def coverage(service: Service, args: QueryArgs) -> Answer:
+    """Coverage of each area of a level inside an area, at a moment."""
+    level = args.args.get("level", "province")
+    within = find_area(adcode_arg(args, "within"), "within")
+    stations, moment = stations_arg(args)
+    catchment, fmt = catchment_arg(args), format_arg(args)
+    areas = areas_at(level, within)
+    index = service.index()
+    answer = coverage_answer(
+        index, current_surface(service.store), areas, within, stations, catchment, moment
+    )
+    return _table_or_json(answer, fmt, coverage_rows, f"覆盖-{within.name}-{level}")
+
+
+@answers("/api/v1/coverage/gaps")
+def gaps(service: Service, args: QueryArgs) -> Answer:
+    """The area's uncovered populated cells, or their sums in hexagons."""
+    area = find_area(adcode_arg(args))
+    stations, _ = stations_arg(args)
+    catchment = catchment_arg(args)
+    aggregate = args.args.get("aggregate") or (
+        "cells" if area.level in ("county", "city") else "hex"
+    )
+    if aggregate not in ("cells", "hex"):
+        raise invalid("aggregate", aggregate, "cells or hex")
+    index, surface = service.index(), current_surface(service.store)
+    if aggregate == "cells":
+        found = gap_cells(index, surface, area, stations, catchment)
+    else:
+        resolution = args.integer("hex_resolution") if args.given("hex_resolution") else None
+        found = gap_hexagons(index, surface, area, stations, catchment, resolution)
+    return geojson_answer(_json_bytes(found))
+
+
+@answers("/api/v1/coverage/proposals")
+def proposals(service: Service, args: QueryArgs) -> Answer:
+    """p new sites that newly cover the most people in the area."""
+    area = find_area(adcode_arg(args))
+    stations, _ = stations_arg(args)
+    catchment = catchment_arg(args)
+    fmt = format_arg(args, ("json", "geojson", "csv", "xlsx"))
+    p = args.integer("p")
+    exact = args.flag("exact") if args.given("exact") else True
+    question = ProposalQuestion(area, p, stations, catchment, exact=exact)
+    answer = propose(service.index(), current_surface(service.store), question)
+    if fmt == "geojson":
+        return geojson_answer(_json_bytes(proposals_geojson(answer)))
+    return _table_or_json(answer, fmt, site_rows, f"选址建议-{area.name}")
+
+
+@answers("/api/v1/coverage/day")
+def day(service: Service, args: QueryArgs) -> Answer:
+    """The area's coverage at each of the 24 hours of a day."""
+    within = find_area(adcode_arg(args))
+    level = args.args.get("level")
+    catchment, fmt = catchment_arg(args), format_arg(args)
+    areas = areas_at(level, within) if level else []
+    answer = day_profile(
+        service.index(),
+        current_surface(service.store),
+        areas,
+        within,
+        static_arg(args),
+        day_arg(args),
+        catchment,
+    )
+    return _table_or_json(answer, fmt, day_rows, f"全天覆盖-{within.name}")
+
+
+@answers("/api/v1/coverage/whatif")
+def whatif(service: Service, args: QueryArgs) -> Answer:
+    """The area's coverage if stations were added or removed (nothing is written)."""
+    area = find_area(adcode_arg(args))
+    stations, _ = stations_arg(args)
+    catchment = catchment_arg(args)
+    added, removed = points_arg(args), ids_arg(args)
+    answer = what_if(
+        service.index(), current_surface(service.store), area, stations, catchment, added, removed
+    )
+    return json_answer(answer, cache=SHORT_CACHE)
+
+
+def proposals_geojson(answer: dict[str, Any]) -> dict[str, Any]:
+    """The proposed sites as GeoJSON points, with the answer's figures as members."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [site["lon"], site["lat"]]},
+            "properties": {"rank": rank, **site},
+        }
+        for rank, site in enumerate(answer["sites"], start=1)
+    ]
+    members = {k: v for k, v in answer.items() if k != "sites"}
+    return {"type": "FeatureCollection", "features": features, **members}
+
+
+def _table_or_json(answer: dict[str, Any], fmt: str, rows_of: Any, name: str) -> Answer:
+    if fmt == "json":
+        return json_answer(answer, cache=SHORT_CACHE)
+    headers, rows = rows_of(answer)
+    if fmt == "csv":
+        return Answer(
+            200, to_csv(headers, rows), CSV_MEDIA, SHORT_CACHE, (_download(f"{name}.csv"),)
+        )
+    return Answer(
+        200,
+        to_xlsx(headers, rows, "coverage"),
+        XLSX_MEDIA,
+        SHORT_CACHE,
+        (_download(f"{name}.xlsx"),),
+    )
+
+
+def _download(file_name: str) -> tuple[str, str]:
+    return _attachment(file_name, "coverage" + file_name[file_name.rfind(".") :])
+
+
+def _json_bytes(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
