@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import build_reference_layers as layers  # noqa: E402  (a sibling script, not a package)
+import build_reference_layers as layers  # a sibling script, not a package
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OUT_NAME = "surface_h3_modelled.parquet"

@@ -183,7 +183,7 @@ def test_gaps_list_every_uncovered_cell_and_the_hexagons_sum_them(store):
     for feature in cells["features"]:
         properties = feature["properties"]
         assert properties["nearest_m"] > 1000
-        lon, lat = properties["centroid"]
+        lon, _ = properties["centroid"]
         ring = feature["geometry"]["coordinates"][0]
         assert ring[0] == ring[-1] and len(ring) >= 7
         assert min(p[0] for p in ring) < lon < max(p[0] for p in ring)
@@ -264,7 +264,7 @@ def test_proposals_newly_cover_what_they_say(store):
 def test_proposals_refuse_p_outside_the_candidates(store, p):
     _place(store, 2, hours="24/7")
     question = ProposalQuestion(find_area(XUANWU), p, StationSet(StaticFilter(), DAY), Catchment())
-    with pytest.raises(BadRequest, match="^p: "):
+    with pytest.raises(BadRequest, match=r"^p: "):
         propose(index_of(store), current_surface(store), question)
 
 
