@@ -23,6 +23,7 @@ REQUIRED_VALUES = {
     "bbox": "118.7,32.0,118.9,32.1",
     "q": "驿站",
     "name": "玄武",
+    "adcode": "320102",
 }
 """A value for each required query parameter that finds the station below."""
 UNKNOWN = {"station_id": "zzzzzzzzzz", "adcode": "999999"}

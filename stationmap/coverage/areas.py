@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from ..errors import BadRequest, NotFound
+from ..errors import BadRequest
 from ..regions import load_regions
 
 LEVELS = ("province", "city", "county")
@@ -63,7 +63,7 @@ def find_area(adcode: str, parameter: str = "adcode") -> Area:
         )
     area = all_areas().get(adcode)
     if area is None:
-        raise NotFound(
+        raise BadRequest(
             f"{parameter}: no province, city or county has the adcode {adcode}",
             code="unknown_area",
             parameter=parameter,

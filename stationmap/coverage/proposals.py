@@ -96,7 +96,6 @@ def propose(index: StationIndex, surface: PopulationSurface, question: ProposalQ
         "gap": _gap(siting),
         "candidates": {"count": len(candidates), "source": candidates.source},
         "demand_points": siting.demand_points,
-        "seconds": round(siting.seconds, 3),
         "catchment": question.catchment.describe(),
         "before": before,
         "after": after,

@@ -77,7 +77,9 @@ COMPRESSIBLE = (
     "text/css",
     "application/javascript",
     "text/javascript",
+    "text/csv; charset=utf-8",
 )
+"""Media types worth gzipping (a workbook is a zip file already)."""
 LEVEL = 5
 NO_CONTENT = 204
 NOT_MODIFIED = 304
