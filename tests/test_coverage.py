@@ -326,3 +326,17 @@ def test_chords_become_geodesics_as_proj_measures_them():
     error = np.abs(found - metres)
     assert (error[metres <= 100_000] < 0.005).all()
     assert (error / metres < 2e-5).all()
+
+
+def test_one_areas_quantiles_without_a_full_sort_equal_the_sorted_ones():
+    from stationmap.coverage.figures import _one_area_quantiles, weighted_quantiles
+
+    rng = np.random.default_rng(1)
+    for size in (1, 5, 1000, 50_000):
+        for trial in range(12):
+            metres = rng.lognormal(7, 2, size).astype(np.float32).astype(np.float64)
+            if trial % 3 == 0:
+                metres[rng.random(size) < 0.1] = np.inf  # no qualifying station
+            people = rng.integers(0, 50, size).astype(float)
+            expected = weighted_quantiles(metres, people, (0.5, 0.9))
+            assert _one_area_quantiles(metres, people) == expected
