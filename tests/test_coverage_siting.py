@@ -229,3 +229,13 @@ def test_the_objective_equals_spopts_mclp():
 
     assert ours.optimal
     assert ours.newly_covered == pytest.approx(pulp.value(theirs.problem.objective))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_bound_without_the_program_is_still_a_bound_and_no_looser(seed):
+    instance = random_problem(100 + seed, n_demand=80, n_candidates=14)
+    quick, bounded = greedy(instance), solve(instance, exact=False)
+
+    assert bounded.chosen == quick.chosen
+    assert bounded.upper_bound is not None and quick.upper_bound is not None
+    assert brute_force(instance) - 1e-6 <= bounded.upper_bound <= quick.upper_bound
