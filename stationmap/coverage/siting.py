@@ -19,6 +19,12 @@ Two solvers, one answer:
   than the greedy's, the call never outlives its limit by more than a short grace, and
   the best proven upper bound is reported so a planner knows how far from optimal the
   answer can be.
+
+The bound is the tightest of three: the greedy's submodular bound (free, but loose: 15-25%
+above the optimum on clustered instances), a Lagrangian bound that approaches the LP
+relaxation's value with one sparse product per step (within 1-4% of the greedy in a
+fraction of a second at county size, ~1.6% in 5 s at province size), and HiGHS's own dual
+bound when it runs.
 """
 
 from __future__ import annotations
@@ -484,11 +490,13 @@ def _highs(time_limit_s: float, threads: int) -> highspy.Highs:
 
 
 def _waited(highs: highspy.Highs, time_limit_s: float) -> bool:
-    """Run the solve; True when it ended by itself, False when the watchdog had to stop it.
+    """Run the solve; False when it was still running after the watchdog's interrupt.
 
     Our own thread, not highspy's ``startSolve``: that one keeps its locks on the class, so
     two requests solving at once in one process would trip over each other. HiGHS releases
     the GIL while it runs; ``cancelSolve`` raises the flag its interrupt callbacks check.
+    If HiGHS heeds neither its limit nor the interrupt (a step that checks neither), the
+    call still returns after twice the grace, and the thread ends when HiGHS does.
     """
     worker = threading.Thread(target=highs.run, name="highs", daemon=True)
     worker.start()
