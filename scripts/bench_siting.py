@@ -134,7 +134,7 @@ def county(seed: int, neighbours: float, time_limit_s: float, with_spopt: bool) 
         f"  ratios: greedy/exact objective {quick.newly_covered / best.newly_covered:.5f}, "
         f"exact/spopt objective {best.newly_covered / theirs.objective:.6f}, "
         f"exact time / spopt time {best.seconds / theirs.seconds:.3f}, "
-        f"greedy time / spopt time {quick.seconds / theirs.seconds:.4f}"
+        f"greedy time / spopt time {quick.seconds / theirs.seconds:.2g}"
     )
 
 
