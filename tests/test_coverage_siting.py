@@ -164,10 +164,12 @@ def test_not_asking_for_the_exact_solver_gives_the_greedy():
 
 def test_a_greedy_that_covers_everyone_is_optimal_without_the_program():
     instance = problem(rows=[[0], [0, 1], [1]], weight=[1, 2, 3], candidates=3, p=2)
-    answer = solve(instance)
+    answer, quick = solve(instance), greedy(instance)
 
-    assert (answer.method, answer.optimal, answer.newly_covered) == ("greedy", True, 6.0)
-    assert answer.chosen == (1, 0)
+    assert (answer.method, answer.optimal, answer.newly_covered) == ("exact", True, 6.0)
+    assert answer.note == "the greedy answer is optimal: it reaches the upper bound"
+    assert (quick.method, quick.optimal) == ("greedy", True)
+    assert answer.chosen == quick.chosen == (1, 0)
     assert answer.upper_bound == 6.0
 
 

@@ -89,7 +89,8 @@ class Siting:
     """The chosen sites, what they cover, and how far from optimal that can be."""
 
     method: str
-    """"exact" when HiGHS produced (or proved optimal) the answer, "greedy" otherwise."""
+    """"exact" when the exact solver was asked and the answer is proven optimal (by HiGHS,
+    or by a bound the greedy reaches, which needs no program), "greedy" otherwise."""
     chosen: tuple[int, ...]
     """Candidate columns, largest marginal gain first (greedy order). Sites that would cover
     nobody new are left out, so this may be shorter than p (the note says so)."""
@@ -176,8 +177,9 @@ def solve(
     pick = _lagrangian_bound(instance, pick, time_limit_s * (0.5 if skip else 0.1))
     reason = _why_not_exact(instance, pick, exact, max_exact_nonzeros)
     if reason:
+        method = "exact" if exact and _optimal_words(pick) else "greedy"
         note = _greedy_note(instance, pick, reason)
-        return _answer("greedy", pick, pick.bound, instance, note, started)
+        return _answer(method, pick, pick.bound, instance, note, started)
     left = max(time_limit_s - (time.perf_counter() - started), 1e-3)
     return _exact_or_greedy(instance, pick, left, threads, started)
 
