@@ -164,10 +164,12 @@ def test_not_asking_for_the_exact_solver_gives_the_greedy():
 
 def test_a_greedy_that_covers_everyone_is_optimal_without_the_program():
     instance = problem(rows=[[0], [0, 1], [1]], weight=[1, 2, 3], candidates=3, p=2)
-    answer = solve(instance)
+    answer, quick = solve(instance), greedy(instance)
 
-    assert (answer.method, answer.optimal, answer.newly_covered) == ("greedy", True, 6.0)
-    assert answer.chosen == (1, 0)
+    assert (answer.method, answer.optimal, answer.newly_covered) == ("exact", True, 6.0)
+    assert answer.note == "the greedy answer is optimal: it reaches the upper bound"
+    assert (quick.method, quick.optimal) == ("greedy", True)
+    assert answer.chosen == quick.chosen == (1, 0)
     assert answer.upper_bound == 6.0
 
 
@@ -229,3 +231,13 @@ def test_the_objective_equals_spopts_mclp():
 
     assert ours.optimal
     assert ours.newly_covered == pytest.approx(pulp.value(theirs.problem.objective))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_bound_without_the_program_is_still_a_bound_and_no_looser(seed):
+    instance = random_problem(100 + seed, n_demand=80, n_candidates=14)
+    quick, bounded = greedy(instance), solve(instance, exact=False)
+
+    assert bounded.chosen == quick.chosen
+    assert bounded.upper_bound is not None and quick.upper_bound is not None
+    assert brute_force(instance) - 1e-6 <= bounded.upper_bound <= quick.upper_bound

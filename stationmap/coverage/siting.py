@@ -19,6 +19,12 @@ Two solvers, one answer:
   than the greedy's, the call never outlives its limit by more than a short grace, and
   the best proven upper bound is reported so a planner knows how far from optimal the
   answer can be.
+
+The bound is the tightest of three: the greedy's submodular bound (free, but loose: 15-25%
+above the optimum on clustered instances), a Lagrangian bound that approaches the LP
+relaxation's value with one sparse product per step (within 1-4% of the greedy in a
+fraction of a second at county size, ~1.6% in 5 s at province size), and HiGHS's own dual
+bound when it runs.
 """
 
 from __future__ import annotations
@@ -48,6 +54,9 @@ finished at no overlap measured, so trying would only hold the request for the l
 WATCHDOG_GRACE_S = 2.0
 """How long past its own time limit HiGHS may run before it is told to stop (it checks its
 limit between steps; one long step, such as presolve of a huge model, can overrun it)."""
+
+LAGRANGE_STEPS = 300
+"""At most this many subgradient steps tighten the bound (see :func:`_lagrangian_bound`)."""
 
 MIP_REL_GAP = 1e-6
 """Relative gap at which HiGHS calls a solution optimal (its default, 1e-4, would accept
@@ -80,7 +89,8 @@ class Siting:
     """The chosen sites, what they cover, and how far from optimal that can be."""
 
     method: str
-    """"exact" when HiGHS produced (or proved optimal) the answer, "greedy" otherwise."""
+    """"exact" when the exact solver was asked and the answer is proven optimal (by HiGHS,
+    or by a bound the greedy reaches, which needs no program), "greedy" otherwise."""
     chosen: tuple[int, ...]
     """Candidate columns, largest marginal gain first (greedy order). Sites that would cover
     nobody new are left out, so this may be shorter than p (the note says so)."""
@@ -110,6 +120,9 @@ class _Instance:
     weight: np.ndarray
     rows: sp.csr_array
     columns: sp.csc_array
+    by_candidate: sp.csr_array
+    """(n_candidates, n_demand) float64: ``by_candidate @ v`` sums v over each candidate's
+    demand in one pass (a boolean matrix would be converted on every product)."""
     p: int
 
     @property
@@ -160,11 +173,15 @@ def solve(
     started = time.perf_counter()
     instance = _prepared(problem)
     pick = _lazy_greedy(instance)
+    skip = not exact or instance.rows.nnz > max_exact_nonzeros
+    pick = _lagrangian_bound(instance, pick, time_limit_s * (0.5 if skip else 0.1))
     reason = _why_not_exact(instance, pick, exact, max_exact_nonzeros)
     if reason:
+        method = "exact" if exact and _optimal_words(pick) else "greedy"
         note = _greedy_note(instance, pick, reason)
-        return _answer("greedy", pick, pick.bound, instance, note, started)
-    return _exact_or_greedy(instance, pick, time_limit_s, threads, started)
+        return _answer(method, pick, pick.bound, instance, note, started)
+    left = max(time_limit_s - (time.perf_counter() - started), 1e-3)
+    return _exact_or_greedy(instance, pick, left, threads, started)
 
 
 def _why_not_exact(instance: _Instance, pick: _Pick, exact: bool, max_nonzeros: int) -> str:
@@ -210,7 +227,8 @@ def _prepared(problem: CoveringProblem) -> _Instance:
     keep = (weight > 0) & (np.diff(reach.indptr) > 0)
     weight, reach = weight[keep], reach[np.flatnonzero(keep)]
     weight, reach = _merged(weight, sp.csr_array(reach))
-    return _Instance(weight, reach, sp.csc_array(reach), problem.p)
+    by_candidate = sp.csr_array(reach.T.astype(np.float64))
+    return _Instance(weight, reach, sp.csc_array(reach), by_candidate, problem.p)
 
 
 def _validated(problem: CoveringProblem) -> tuple[np.ndarray, sp.csr_array]:
@@ -295,7 +313,7 @@ def _lazy_greedy(instance: _Instance) -> _Pick:
 
 def _all_gains(instance: _Instance, remaining: np.ndarray) -> np.ndarray:
     """People each candidate would newly cover, given the weight still uncovered."""
-    return np.asarray(instance.columns.T @ remaining, dtype=np.float64)
+    return np.asarray(instance.by_candidate @ remaining, dtype=np.float64)
 
 
 def _gain(instance: _Instance, column: int, remaining: np.ndarray) -> float:
@@ -320,6 +338,52 @@ def _top_sum(values: np.ndarray, p: int) -> float:
 def _bound_after(instance: _Instance, remaining: np.ndarray, covered: float) -> float:
     """The submodular bound at the current step: covered + the p largest marginal gains."""
     return covered + _top_sum(_all_gains(instance, remaining), instance.p)
+
+
+def _lagrangian_bound(instance: _Instance, pick: _Pick, seconds: float) -> _Pick:
+    """``pick`` with its bound tightened towards the LP bound by subgradient steps.
+
+    Relaxing each "y_i <= sum of x_j reaching i" with a multiplier l_i >= 0 leaves
+    L(l) = sum_i max(0, w_i - l_i) + (the p largest column sums of l), an upper bound on
+    the optimum for every l >= 0, whose minimum is the LP relaxation's value (the relaxed
+    problem has integral solutions). l = w gives the p-largest-gains bound; each step is one
+    sparse product, so this reaches near the LP bound on instances far too large for the
+    LP itself. Polyak steps towards the greedy's value; stops at ``seconds``, after
+    :data:`LAGRANGE_STEPS` steps, or when the bound proves the greedy optimal.
+    """
+    deadline = time.perf_counter() + seconds
+    weight, best, theta, stalls = instance.weight, pick.bound, 2.0, 0
+    multipliers = weight.copy()
+    for _ in range(LAGRANGE_STEPS):
+        sums = np.asarray(instance.by_candidate @ multipliers, dtype=np.float64)
+        top = _top_columns(sums, instance.p)
+        value = float(np.maximum(weight - multipliers, 0).sum() + sums[top].sum())
+        best, stalls = (value, 0) if value < best else (best, stalls + 1)
+        theta = theta / 2 if stalls and stalls % 5 == 0 else theta
+        if best <= pick.value * (1 + _SAME) or time.perf_counter() > deadline:
+            break
+        slope = _times_covered(instance, top) - (weight > multipliers)
+        norm = float(slope @ slope)
+        if norm == 0:
+            break
+        step = theta * (value - pick.value) / norm
+        multipliers = np.maximum(multipliers - step * slope, 0.0)
+    return _Pick(pick.chosen, pick.gains, max(min(best, pick.bound), pick.value))
+
+
+def _top_columns(values: np.ndarray, p: int) -> np.ndarray:
+    """Indexes of the p largest values (all of them when there are no more than p)."""
+    if len(values) <= p:
+        return np.arange(len(values))
+    return np.argpartition(values, len(values) - p)[len(values) - p :]
+
+
+def _times_covered(instance: _Instance, columns: np.ndarray) -> np.ndarray:
+    """For each demand point, how many of ``columns`` reach it."""
+    indptr, indices = instance.columns.indptr, instance.columns.indices
+    hits = [indices[indptr[j] : indptr[j + 1]] for j in columns]
+    flat = np.concatenate(hits) if hits else np.empty(0, dtype=np.int64)
+    return np.bincount(flat, minlength=len(instance.weight)).astype(np.float64)
 
 
 def _ordered(
@@ -428,11 +492,13 @@ def _highs(time_limit_s: float, threads: int) -> highspy.Highs:
 
 
 def _waited(highs: highspy.Highs, time_limit_s: float) -> bool:
-    """Run the solve; True when it ended by itself, False when the watchdog had to stop it.
+    """Run the solve; False when it was still running after the watchdog's interrupt.
 
     Our own thread, not highspy's ``startSolve``: that one keeps its locks on the class, so
     two requests solving at once in one process would trip over each other. HiGHS releases
     the GIL while it runs; ``cancelSolve`` raises the flag its interrupt callbacks check.
+    If HiGHS heeds neither its limit nor the interrupt (a step that checks neither), the
+    call still returns after twice the grace, and the thread ends when HiGHS does.
     """
     worker = threading.Thread(target=highs.run, name="highs", daemon=True)
     worker.start()
