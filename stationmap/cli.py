@@ -16,6 +16,7 @@ import click
 from tqdm import tqdm
 
 from .cli_accounts import tokens_group, users_group
+from .cli_coverage import coverage_group
 from .cli_population import population_group
 from .config import Settings, configure_logging, load_settings
 from .county_lookup import counties_command, county_option, place_names
@@ -52,6 +53,7 @@ main.add_command(counties_command)
 main.add_command(users_group)
 main.add_command(tokens_group)
 main.add_command(population_group)
+main.add_command(coverage_group)
 
 
 def _store(settings: Settings) -> Store:

@@ -175,3 +175,17 @@ def _gap(siting: Siting) -> float | None:
     if siting.upper_bound is None or siting.upper_bound <= 0:
         return None
     return round(max(0.0, 1 - siting.newly_covered / siting.upper_bound), 5)
+
+
+def sites_geojson(answer: dict[str, Any]) -> dict[str, Any]:
+    """A proposals answer as GeoJSON: the sites as points, the figures as members."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [site["lon"], site["lat"]]},
+            "properties": {"rank": rank, **site},
+        }
+        for rank, site in enumerate(answer["sites"], start=1)
+    ]
+    members = {k: v for k, v in answer.items() if k != "sites"}
+    return {"type": "FeatureCollection", "features": features, **members}

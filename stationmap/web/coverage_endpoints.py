@@ -15,7 +15,7 @@ from ..coverage.current import current_surface
 from ..coverage.day import day_profile
 from ..coverage.figures import coverage_answer
 from ..coverage.gaps import gap_cells, gap_hexagons
-from ..coverage.proposals import ProposalQuestion, propose
+from ..coverage.proposals import ProposalQuestion, propose, sites_geojson
 from ..coverage.scenario import what_if
 from ..coverage.tables import (
     CSV_MEDIA,
@@ -89,7 +89,7 @@ def proposals(service: Service, args: QueryArgs) -> Answer:
     question = ProposalQuestion(area, p, stations, catchment, exact=exact)
     answer = propose(service.index(), current_surface(service.store), question)
     if fmt == "geojson":
-        return geojson_answer(_json_bytes(proposals_geojson(answer)))
+        return geojson_answer(_json_bytes(sites_geojson(answer)))
     return _table_or_json(answer, fmt, site_rows, f"选址建议-{area.name}")
 
 
@@ -123,20 +123,6 @@ def whatif(service: Service, args: QueryArgs) -> Answer:
         service.index(), current_surface(service.store), area, stations, catchment, added, removed
     )
     return json_answer(answer, cache=SHORT_CACHE)
-
-
-def proposals_geojson(answer: dict[str, Any]) -> dict[str, Any]:
-    """The proposed sites as GeoJSON points, with the answer's figures as members."""
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [site["lon"], site["lat"]]},
-            "properties": {"rank": rank, **site},
-        }
-        for rank, site in enumerate(answer["sites"], start=1)
-    ]
-    members = {k: v for k, v in answer.items() if k != "sites"}
-    return {"type": "FeatureCollection", "features": features, **members}
 
 
 def _table_or_json(answer: dict[str, Any], fmt: str, rows_of: Any, name: str) -> Answer:

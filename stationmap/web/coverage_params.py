@@ -6,8 +6,7 @@ got and what it expected.
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from ..coverage.areas import NATION
 from ..coverage.catchment import (
@@ -18,11 +17,12 @@ from ..coverage.catchment import (
     MIN_RADIUS_M,
     Catchment,
 )
+from ..coverage.moments import parse_moment
 from ..coverage.proposals import MAX_P
 from ..coverage.reach import StationSet
 from ..finder import StaticFilter
 from ..finder.service_area import check_served
-from ..hours import CHINA_TZ, in_china_time, now_in_china
+from ..hours import now_in_china
 from .params import PARAMETERS, Param, QueryArgs, _static_filter, invalid, missing
 
 ADCODE = {"type": "string", "pattern": "^[0-9]{6}$", "example": "320102"}
@@ -145,20 +145,7 @@ def adcode_arg(args: QueryArgs, name: str = "adcode") -> str:
 
 def moment_arg(args: QueryArgs) -> datetime:
     """``at``: HH:MM today, or an ISO-8601 date-time; now when absent."""
-    raw = args.args.get("at")
-    if raw is None or not raw.strip():
-        return now_in_china()
-    text = raw.strip()
-    clock = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
-    try:
-        if clock:
-            hour, minute = int(clock[1]), int(clock[2])
-            return datetime.combine(now_in_china().date(), time(hour, minute), CHINA_TZ)
-        return in_china_time(datetime.fromisoformat(text))
-    except ValueError:
-        raise invalid(
-            "at", raw, "a time of day such as 21:00, or a date-time such as 2026-10-01T21:00"
-        ) from None
+    return parse_moment(args.args.get("at"))
 
 
 def day_arg(args: QueryArgs) -> date:
