@@ -943,6 +943,29 @@ median of {check_median:.0f}% (worst {check_max:.0f}%). Known biases: GeoNames l
 places twice or nested (a city and its county-level cities, e.g. 青岛 and 胶州/平度/莱西;
 诸城 twice), which inflates those areas; sparse GeoNames coverage deflates others.
 
+### The fine surface coverage counts: `surface_h3_modelled.parquet` (MODELLED)
+
+Written by `scripts/build_population_surface.py` (run after this build; it reads only the
+committed files and re-runs the model above; about 80 s on two cores). The grid above is
+too coarse for a 1 km walking catchment, so this file holds the same model on finer cells:
+
+- a resolution-7 cell with at least 1,000 modelled people (about 190 per km²: towns and
+  cities) is split into its seven resolution-8 children (0.74 km²), which share its
+  people in proportion to the model evaluated at their centres;
+- a resolution-6 cell whose seven children together hold fewer than 300 people (under
+  8 per km²: desert, high plateau, forest) and none of them 1,000 is kept whole;
+- every other resolution-7 cell (5.2 km²) is kept as it is.
+
+2,410,781 cells: resolution 8 1,513,253 cells (83.4% of people), resolution 7 750,791
+(16.0%), resolution 6 146,737 (0.6%); 11.4 MB. Columns: `h3` (uint64, sorted),
+`adcode` (the county of the cell's resolution-7 parent; a merged resolution-6 cell
+goes to the county holding most of its people), `lon`, `lat` (the cell's centroid,
+float32, about 1 m) and `population_modelled` (whole people). Each county's cells sum
+exactly to its figure in `county_population_modelled.csv`, so each province's to its
+census total. Planners replace counties' totals with real figures with
+`stationmap population load`, which rescales the county's cells and labels the answers
+`loaded`.
+
 ## places/: anchor places
 
 - `anchors.csv`: `geonameid, name_zh, name, lon, lat, population, adcode`: the
