@@ -46,6 +46,12 @@ def now_in_china() -> datetime:
     return datetime.now(CHINA_TZ)
 
 
+def this_minute_in_china() -> datetime:
+    """The current minute in Asia/Shanghai, by the clock :meth:`HoursBook.states_at`
+    uses for "now" (answers about now stay the same within a minute)."""
+    return datetime.fromtimestamp(_minute(None) * 60, CHINA_TZ)
+
+
 @lru_cache(maxsize=65536)
 def parse_hours(text: str) -> OpeningHours:
     """The parsed expression for ``text`` (which must be valid), evaluated in China."""

@@ -6,14 +6,14 @@ import re
 from datetime import datetime, time
 
 from ..errors import BadRequest
-from ..hours import CHINA_TZ, in_china_time, now_in_china
+from ..hours import CHINA_TZ, in_china_time, now_in_china, this_minute_in_china
 
 
 def parse_moment(text: str | None, parameter: str = "at") -> datetime:
     """``21:00`` (today in China), ``2026-10-01T21:00`` (China's time unless it has an
     offset; holidays count), or now when empty; a 400 naming ``parameter`` otherwise."""
     if text is None or not text.strip():
-        return now_in_china()
+        return this_minute_in_china()
     clock = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
     try:
         if clock:
