@@ -23,7 +23,7 @@ from ..coverage.reach import StationSet
 from ..finder import StaticFilter
 from ..finder.service_area import check_served
 from ..hours import now_in_china
-from .params import PARAMETERS, Param, QueryArgs, _static_filter, invalid, missing
+from .params import PARAMETERS, Param, QueryArgs, invalid, missing, static_filter_of
 
 ADCODE = {"type": "string", "pattern": "^[0-9]{6}$", "example": "320102"}
 
@@ -176,7 +176,7 @@ def catchment_arg(args: QueryArgs) -> Catchment:
 
 def static_arg(args: QueryArgs) -> StaticFilter:
     """The clock-free station filter (amenities, kinds, open_24h); active stations only."""
-    return _static_filter(
+    return static_filter_of(
         args.args.get("amenities"), args.args.get("kinds"), None, args.flag("open_24h")
     )
 

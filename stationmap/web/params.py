@@ -282,7 +282,7 @@ class QueryArgs:
 
     def station_filter(self) -> StationFilter:
         """The rider's filter from the filter parameters."""
-        static = _static_filter(
+        static = static_filter_of(
             self.args.get("amenities"),
             self.args.get("kinds"),
             self.args.get("status"),
@@ -304,7 +304,7 @@ DEFAULT_STATIC = DEFAULT_FILTER.static
 
 
 @lru_cache(maxsize=1024)
-def _static_filter(
+def static_filter_of(
     amenities: str | None, kinds: str | None, status: str | None, open_24h: bool
 ) -> StaticFilter:
     """The clock-free filter for these raw parameter texts (parsed once per distinct text)."""
