@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..coordinates import CRS_NAMES
 from ..coverage.areas import areas_at, find_area
+from ..coverage.candidates import read_candidates
 from ..coverage.current import current_surface
 from ..coverage.day import day_profile
 from ..coverage.figures import coverage_answer
@@ -26,10 +28,12 @@ from ..coverage.tables import (
     to_csv,
     to_xlsx,
 )
-from .answers import SHORT_CACHE, Answer, geojson_answer, json_answer
+from ..errors import BadRequest
+from .answers import SHORT_CACHE, Answer, Request, geojson_answer, json_answer
 from .coverage_params import (
     adcode_arg,
     catchment_arg,
+    coverage_params,
     day_arg,
     format_arg,
     ids_arg,
@@ -38,6 +42,7 @@ from .coverage_params import (
     stations_arg,
 )
 from .endpoints import _attachment, answers
+from .forms import multipart_form
 from .params import QueryArgs, invalid
 from .service import Service
 
@@ -91,6 +96,41 @@ def proposals(service: Service, args: QueryArgs) -> Answer:
     if fmt == "geojson":
         return geojson_answer(_json_bytes(sites_geojson(answer)))
     return _table_or_json(answer, fmt, site_rows, f"选址建议-{area.name}")
+
+
+UPLOAD_FIELDS = ("p", "at", "radius_m", "ride_minutes", "speed_kmh", "detour", "crs", "exact")
+MAX_CANDIDATE_BYTES = 5_000_000
+"""The largest candidate list taken from a browser (20,000 addresses are about 2 MB)."""
+
+
+def proposals_from_upload(service: Service, request: Request, adcode: str) -> Answer:
+    """Proposals among the sites of an uploaded list (multipart ``file``, optional ``crs``
+    and the proposals' parameters as fields). Reads the file as an import reads a station
+    list, keeps only its points, writes nothing."""
+    if len(request.body) > MAX_CANDIDATE_BYTES + 64 * 1024:
+        raise BadRequest(
+            f"file: {len(request.body):,} bytes, expected at most {MAX_CANDIDATE_BYTES:,}",
+            code="payload_too_large",
+        )
+    form = multipart_form(request, fields=UPLOAD_FIELDS, files=("file",))
+    args = QueryArgs(
+        {k: v for k, v in form.fields.items() if k != "crs" and v != ""},
+        {p.name: p for p in coverage_params(*UPLOAD_FIELDS[:-2], "exact")},
+    )
+    area = find_area(adcode)
+    stations, _ = stations_arg(args)
+    crs = form.fields.get("crs") or None
+    if crs is not None and crs not in CRS_NAMES:
+        raise invalid("crs", crs, f"one of {', '.join(CRS_NAMES)}")
+    upload = form.files["file"]
+    candidates = read_candidates(upload.content, upload.name, crs)
+    exact = args.flag("exact") if args.given("exact") else True
+    question = ProposalQuestion(
+        area, args.integer("p"), stations, catchment_arg(args), candidates, exact=exact
+    )
+    answer = propose(service.index(), current_surface(service.store), question)
+    answer["skipped_rows"] = candidates.skipped[:100]
+    return json_answer(answer)
 
 
 @answers("/api/v1/coverage/day")

@@ -55,6 +55,24 @@ def respond_signed_in(
     return finish(request, _signed_in_answer(service, action, request, read), public=False)
 
 
+def respond_posted(
+    service: Service,
+    request: Request,
+    answer: Callable[..., Answer],
+    read: BodyReader,
+    max_body: int,
+) -> Reply:
+    """The reply to a public POST that writes nothing (a planner's uploaded candidate
+    list): its body read by ``read(max_body)``, ``answer``'s answer or its error,
+    finished as every answer is."""
+
+    def answered() -> Answer:
+        request.body = read(max_body)
+        return answer(service, request, **request.path_params)
+
+    return finish(request, _guarded(request, answered), public=False)
+
+
 def _answer(service: Service, route: Route, request: Request) -> Answer:
     if request.method == "OPTIONS":
         return Answer(204, b"", None, headers=(("Allow", ALLOW),))
