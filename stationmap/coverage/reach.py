@@ -27,6 +27,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -69,15 +70,17 @@ class NearestTable:
         surface: PopulationSurface,
         index: StationIndex,
         rows: np.ndarray,
-        wider: NearestTable | None = None,
+        find_wider: Callable[[], NearestTable] | None = None,
     ) -> None:
         self.surface = surface
         self.index = index
         self.rows = rows
         """Index rows of the stations in the set."""
-        self.wider = wider
+        self.wider: NearestTable | None = None
         """A table of a superset of these stations, whose answers are reused where its
-        nearest station is in this set (dropped once every cell is filled)."""
+        nearest station is in this set: found (``find_wider``) when a fill is large enough
+        to gain from it, and dropped once every cell is filled."""
+        self._find_wider = find_wider
         self._member = np.zeros(len(index.stations), dtype=bool)
         self._member[rows] = True
         self._points = np.ascontiguousarray(index.xyz[rows])
@@ -96,6 +99,8 @@ class NearestTable:
             if not len(missing):
                 return
             rows = _rows_of(self.surface, missing)
+            if self.wider is None and self._find_wider is not None and len(rows) >= DIRECT_BELOW:
+                self.wider = self._find_wider()
             if self.wider is not None:
                 self.wider.fill(counties)
                 nearest = self.wider.station[rows]
@@ -106,7 +111,7 @@ class NearestTable:
             self._search(rows)
             self._filled[missing] = True
             if self._filled.all():
-                self.wider = None  # every cell is settled: let the wider table go
+                self.wider = self._find_wider = None  # every cell is settled
 
     def _search(self, rows: np.ndarray) -> None:
         if not len(rows) or self._tree is None:
@@ -287,10 +292,16 @@ def nearest_table(
     if stations.moment is None:
         table = NearestTable(surface, index, np.flatnonzero(index.static_mask(stations.static)))
     else:
-        every = nearest_table(index, surface, StationSet(stations.static))
-        open_rows = every.rows[open_at(index, every.rows, stations.moment)]
-        wider = _closest_superset(index, surface, every, open_rows)
-        table = NearestTable(surface, index, open_rows, wider)
+        passing = np.flatnonzero(index.static_mask(stations.static))
+        open_rows = passing[open_at(index, passing, stations.moment)]
+
+        def find_wider(
+            static: StaticFilter = stations.static, rows: np.ndarray = open_rows
+        ) -> NearestTable:
+            every = nearest_table(index, surface, StationSet(static))
+            return _closest_superset(index, surface, every, rows)
+
+        table = NearestTable(surface, index, open_rows, find_wider)
     with _TABLES_LOCK:
         _LIVE.setdefault(index, weakref.WeakSet()).add(table)
         tables = _TABLES.setdefault(index, OrderedDict())
