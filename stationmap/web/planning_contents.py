@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from functools import cache
@@ -121,7 +122,7 @@ def areas_geojson(level: str, within: Area) -> bytes:
     (WGS-84; ``adcode`` and ``name`` in each Feature's properties)."""
     if level not in LEVELS:
         raise BadRequest(
-            f"level: got {level!r}, expected one of {', '.join(LEVELS)}",
+            f"level：收到“{level}”，应为 province（省）、city（市）或 county（县）",
             code="invalid_parameter",
             parameter="level",
         )
@@ -152,7 +153,8 @@ def _outlines(level: str) -> tuple[tuple[str, dict[str, Any]], ...]:
 def stations_at(service: Service, adcode: str, query: Mapping[str, str]) -> dict[str, Any]:
     """The county's active stations and what a rider finds at each at the hour asked."""
     area = page_area(adcode)
-    moment = moment_arg(_page_args(query, ("at",)))
+    with _page_args(query, ("at",)).reading() as args:
+        moment = moment_arg(args)
     found = [as_then(f) for f in county_stations(service.index(), area.adcode, at=moment)]
     return {
         "at": moment.isoformat(timespec="minutes"),
@@ -174,9 +176,9 @@ def stations_at(service: Service, adcode: str, query: Mapping[str, str]) -> dict
 def offline_map_html(service: Service, adcode: str, query: Mapping[str, str]) -> str:
     """The county's coverage and proposals as one standalone HTML file (folium)."""
     area = page_area(adcode)
-    args = _page_args(query, ("at", "radius_m", "p"))
-    moment, catchment = moment_arg(args), catchment_arg(args)
-    p = args.integer("p") if args.given("p") else DEFAULT_P
+    with _page_args(query, ("at", "radius_m", "p")).reading() as args:
+        moment, catchment = moment_arg(args), catchment_arg(args)
+        p = args.integer("p")
     stations = StationSet(StaticFilter(), moment)
     index, surface = service.index(), current_surface(service.store)
     answer = _proposals_or_none(index, surface, ProposalQuestion(area, p, stations, catchment))
@@ -203,16 +205,37 @@ def _proposals_or_none(index, surface, question: ProposalQuestion) -> dict[str, 
     return propose(index, surface, replace(question, p=min(question.p, len(rows))))
 
 
-def _page_args(query: Mapping[str, str], names: tuple[str, ...] = PAGE_PARAMS) -> QueryArgs:
-    """The page's own parameters (any other, such as a tracking tag, is ignored)."""
-    params = {n: COVERAGE_PARAMETERS[n] for n in names}
-    return QueryArgs({k: v for k, v in query.items() if k in params}, params)
+class PageArgs(QueryArgs):
+    """A page's own parameters, read as the API reads them (any other, such as a
+    tracking tag, is ignored); a bad one is a 400 whose message, in Chinese first, still
+    names the parameter and what it expected, as the error page shows it."""
+
+    def __init__(self, query: Mapping[str, str], names: tuple[str, ...]) -> None:
+        params = {n: COVERAGE_PARAMETERS[n] for n in names}
+        super().__init__({k: v for k, v in query.items() if k in params}, params)
+
+    @contextmanager
+    def reading(self) -> Iterator[PageArgs]:
+        """Read the parameters inside this block."""
+        try:
+            yield self
+        except BadRequest as error:
+            if re.search(r"[\u4e00-\u9fff]", error.message):
+                raise
+            raise BadRequest(
+                f"链接参数有误：{error.message}", code=error.code, **error.details
+            ) from None
 
 
-def _start(args: QueryArgs, within: Area, level: str) -> dict[str, Any]:
+def _page_args(query: Mapping[str, str], names: tuple[str, ...] = PAGE_PARAMS) -> PageArgs:
+    return PageArgs(query, names)
+
+
+def _start(args: PageArgs, within: Area, level: str) -> dict[str, Any]:
     """Where the page's script starts: the area, level, hour (now unless asked) and radius."""
-    moment: datetime = moment_arg(args)
-    radius = catchment_arg(args).radius_m if args.given("radius_m") else DEFAULT_RADIUS_M
+    with args.reading():
+        moment: datetime = moment_arg(args)
+        radius = catchment_arg(args).radius_m if args.given("radius_m") else DEFAULT_RADIUS_M
     return {
         "within": within.adcode,
         "within_name": within.name,
