@@ -366,7 +366,7 @@
       document.getElementById("proposal-summary").textContent = "新增 " + answer.sites.length + " 个站点，新覆盖约 "
         + people(answer.newly_covered) + " 人。方法：" + (METHODS[answer.method] || answer.method)
         + (answer.optimal ? "，已证明最优" : "") + bound + "。" + (answer.note ? answer.note : "")
-        + "（候选点 " + people(answer.candidates.count) + " 个，用时 " + answer.seconds + " 秒）";
+        + "（候选点 " + people(answer.candidates.count) + " 个，合并后需求点 " + people(answer.demand_points) + " 个）";
       const rows = [["覆盖人口", "covered_population", people], ["覆盖率", "covered_share", share],
                     ["距离中位数", "median_distance_m", metres], ["90%距离", "p90_distance_m", metres]];
       document.querySelector("#before-after tbody").replaceChildren(...rows.map(([label, key, show]) =>
