@@ -43,6 +43,7 @@ OFFICE_HOURS = "Mo-Su 08:00-17:00"
 XUANWU_STATIONS = 8
 OTHER_STATIONS = 240
 DESKTOP = {"width": 1440, "height": 900}
+TABLET = {"width": 768, "height": 1024}
 AREAS = "path.planning-area"
 FIRST_ASK_MS = 30_000
 """The first coverage question loads the national population surface (a few seconds)."""
@@ -92,11 +93,17 @@ def jiangsu_server(jiangsu_folder: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def desktop(browser: Browser, jiangsu_server: LiveServer) -> Iterator[Page]:
-    """A desktop-sized page on the 江苏 server; fails the test on console errors or on
-    any request off 127.0.0.1."""
+def viewport() -> dict[str, int]:
+    """The page's size: a desktop's unless a test asks for a tablet's."""
+    return DESKTOP
+
+
+@pytest.fixture
+def desktop(browser: Browser, jiangsu_server: LiveServer, viewport) -> Iterator[Page]:
+    """A page on the 江苏 server (desktop-sized unless ``viewport`` says otherwise); fails
+    the test on console errors or on any request off 127.0.0.1."""
     context = browser.new_context(
-        viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=jiangsu_server.url
+        viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=jiangsu_server.url
     )
     problems: list[str] = []
 
@@ -206,6 +213,7 @@ def listed(page: Page) -> list[str]:
 def test_clicking_through_province_city_county(desktop: Page, jiangsu_server):
     open_areas(desktop, jiangsu_server, "at=10:00")
     expect(desktop.locator("path.province-borders")).to_have_count(1)
+    save_screenshot(desktop, "planning-nation.png")
 
     desktop.locator(f'#areas-table tr[data-adcode="{JIANGSU}"]').click()  # a table row
     desktop.wait_for_url(re.compile(rf"/planning\?within={JIANGSU}&level=city"))
@@ -263,6 +271,19 @@ def set_county_hour(page: Page, hour: int) -> None:
     with page.expect_response(lambda r: "/coverage/gaps?" in r.url and f"at={hour:02d}" in r.url):
         page.locator("#hour").fill(str(hour))
     expect(page.locator("#planning")).to_have_attribute("data-at", f"{hour:02d}:00")
+
+
+@pytest.mark.parametrize("viewport", [TABLET])
+def test_on_an_upright_tablet_the_table_follows_the_map_and_nothing_overflows(
+    desktop: Page, jiangsu_server
+):
+    open_areas(desktop, jiangsu_server, f"within={JIANGSU}&level=city&at=10:00")
+
+    map_box = desktop.locator("#map").bounding_box()
+    table_box = desktop.locator("#areas-table").bounding_box()
+    assert map_box and table_box and table_box["y"] >= map_box["y"] + map_box["height"]
+    assert desktop.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    save_screenshot(desktop, "planning-tablet.png")
 
 
 @pytest.fixture

@@ -96,8 +96,24 @@
 
   /* -- the areas view: a choropleth of the areas of a level, and their table -- */
 
-  function areasView() {
+  /* A map that fits an area snugly: quarter zoom steps, not whole ones. */
+  function makeMap() {
     const map = sm.makeMap("map", [35.0, 105.0], 4);
+    map.options.zoomSnap = 0.25;
+    map.options.zoomDelta = 0.5;
+    return map;
+  }
+
+  /* The element shown in a box in the map's corner. */
+  function inCorner(map, element, position) {
+    const control = L.control({ position });
+    control.onAdd = () => element;
+    control.addTo(map);
+  }
+
+  function areasView() {
+    const map = makeMap();
+    inCorner(map, document.getElementById("legend"), "bottomleft");
     const figures = new Map();
     let outlines = null;
     let sortKey = "uncovered_population", sortDown = true;  /* where most people are out of reach */
@@ -106,7 +122,8 @@
     drawLegend(document.getElementById("legend"), SHARE_BREAKS, SHARE_COLOURS,
       (from, to) => (to === undefined ? "≥" + share(from) : share(from) + "–" + share(to)).replace(/\.0%/g, "%"),
       [NO_PEOPLE, "无人口数据"]);
-    document.getElementById("legend").prepend(sm.el("strong", {}, ["覆盖率（" + sm.distance(state.radius) + "内有开放驿站的人口占比）"]));
+    const legendTitle = sm.el("strong", {}, []);
+    document.getElementById("legend").prepend(legendTitle);
 
     function drill(adcode) {
       const params = moment();
@@ -226,6 +243,7 @@
       const answer = await sm.getJSON("/api/v1/coverage?" + query(coverageParams()));
       if (!current()) return;
       figures.clear();
+      legendTitle.textContent = "覆盖率（" + sm.distance(state.radius) + "内有开放驿站的人口占比）";
       answer.areas.forEach((a) => figures.set(a.adcode, a));
       restyle();
       drawTable();
@@ -246,7 +264,7 @@
 
   function countyView() {
     const adcode = root.dataset.adcode;
-    const map = sm.makeMap("map", [35.0, 105.0], 4);
+    const map = makeMap();
     const outline = L.geoJSON(JSON.parse(document.getElementById("county-outline").textContent), {
       coordsToLatLng: toLatLng, interactive: false,
       style: { color: "#b91c1c", weight: 2, fill: false, className: "county-outline" } }).addTo(map);
