@@ -15,7 +15,6 @@ import re
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
@@ -31,6 +30,7 @@ from browser import (  # noqa: F401  (fixtures are found by name)
 from builders import add_station
 from commands import clean_environment
 from playwright.sync_api import Browser, Page, expect
+from test_place_maps_browser import offline_page  # noqa: F401  (a fixture: no network at all)
 
 from stationmap.coverage.surface import modelled_surface
 from stationmap.store import Store
@@ -286,28 +286,8 @@ def test_on_an_upright_tablet_the_table_follows_the_map_and_nothing_overflows(
     save_screenshot(desktop, "planning-tablet.png")
 
 
-@pytest.fixture
-def offline_desktop(browser: Browser) -> Iterator[Page]:
-    """A desktop page for a file opened from disk with every other request blocked."""
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    problems: list[str] = []
-
-    def block(route) -> None:
-        problems.append(f"asked the network for {route.request.url}")
-        route.abort("internetdisconnected")
-
-    context.route(lambda url: urlsplit(url).scheme not in ("file", "data", "about"), block)
-    page = context.new_page()
-    page.on("pageerror", lambda error: problems.append(f"uncaught error: {error}"))
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-    if problems:
-        pytest.fail("the offline map misbehaved:\n  " + "\n  ".join(problems), pytrace=False)
-
-
 def test_the_offline_map_shows_gaps_and_sites_with_no_network(
-    offline_desktop: Page, jiangsu_server, tmp_path: Path
+    offline_page: Page, jiangsu_server, tmp_path: Path
 ):
     url = f"{jiangsu_server.url}/planning/county/{XUANWU}/map.html?at=21:00&p=4"
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -317,6 +297,8 @@ def test_the_offline_map_shows_gaps_and_sites_with_no_network(
         path.write_bytes(response.read())
     gaps = jiangsu_server.get_json(f"/api/v1/coverage/gaps?adcode={XUANWU}&at=21:00")
 
+    offline_desktop = offline_page
+    offline_desktop.set_viewport_size(DESKTOP)
     offline_desktop.goto(path.as_uri())
 
     expect(offline_desktop.locator("path.gap-cell")).to_have_count(len(gaps["features"]))
