@@ -46,7 +46,8 @@ DESKTOP = {"width": 1440, "height": 900}
 TABLET = {"width": 768, "height": 1024}
 AREAS = "path.planning-area"
 FIRST_ASK_MS = 30_000
-"""The first coverage question loads the national population surface (a few seconds)."""
+"""How long a first view may take: the server's first question loads the national
+population surface, and the nation's 2,852 counties take Chromium seconds to draw."""
 
 
 @pytest.fixture(scope="module")
@@ -126,10 +127,11 @@ def open_areas(page: Page, server: LiveServer, query: str) -> dict:
     """Open /planning?<query> and wait until every area is coloured and listed; return
     the API's answer for the same question."""
     page.goto(f"/planning?{query}")
-    expect(page.locator("#planning")).to_have_attribute("data-at", re.compile(r"\d\d:00"))
+    drawn = re.compile(r"\d\d:00")
+    expect(page.locator("#planning")).to_have_attribute("data-at", drawn, timeout=FIRST_ASK_MS)
     at = page.locator("#planning").get_attribute("data-at")
     answer = server.get_json(f"/api/v1/coverage?{query}&at={at}")
-    expect(page.locator(AREAS)).to_have_count(len(answer["areas"]))
+    expect(page.locator(AREAS)).to_have_count(len(answer["areas"]), timeout=FIRST_ASK_MS)
     expect(page.locator("#areas-table tbody tr")).to_have_count(len(answer["areas"]))
     return answer
 
@@ -180,6 +182,17 @@ def test_the_choropleth_draws_and_the_hour_slider_recolours_it(desktop: Page, ji
     assert "at=21%3A00" in desktop.locator("#download-csv").get_attribute("href")
     assert "at=21%3A00" in desktop.url  # a reload or a shared link starts at 21:00
     save_screenshot(desktop, "planning-night.png")
+
+
+def test_the_nation_by_county_draws_every_county(desktop: Page, jiangsu_server):
+    answer = open_areas(desktop, jiangsu_server, "level=county&at=10:00")
+
+    assert len(answer["areas"]) == 2852
+    shares = desktop.locator(AREAS).evaluate_all("paths => paths.map(p => p.dataset.share)")
+    assert sum(1 for s in shares if s and float(s) > 0) == sum(
+        1 for a in answer["areas"] if a["covered_share"]
+    )
+    save_screenshot(desktop, "planning-nation-counties.png")
 
 
 def test_sorting_the_table_by_a_column_reorders_it(desktop: Page, jiangsu_server):

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import geopandas as gpd
@@ -117,9 +117,11 @@ def trail(area: Area) -> list[Area]:
     return found[::-1]
 
 
+@lru_cache(maxsize=64)
 def areas_geojson(level: str, within: Area) -> bytes:
     """The outlines of the areas of ``level`` inside ``within``, simplified, as GeoJSON
-    (WGS-84; ``adcode`` and ``name`` in each Feature's properties)."""
+    (WGS-84; ``adcode`` and ``name`` in each Feature's properties); the last few asked
+    are kept (the nation's counties take a third of a second to write)."""
     if level not in LEVELS:
         raise BadRequest(
             f"level：收到“{level}”，应为 province（省）、city（市）或 county（县）",
