@@ -97,9 +97,11 @@ def test_a_province_page_lists_its_cities_and_leads_back_up(client):
 
 def test_a_county_code_in_within_opens_the_county_view(client):
     answer = client.get("/planning?within=320102")
+    at_night = client.get("/planning?within=320102&level=county&at=21:00")
 
-    assert answer.status_code == 302
+    assert answer.status_code == at_night.status_code == 302
     assert answer.headers["Location"].endswith("/planning/county/320102")
+    assert at_night.headers["Location"].endswith("/planning/county/320102?at=21%3A00")
 
 
 @pytest.mark.parametrize(

@@ -63,14 +63,17 @@
   }
 
   function watchControls(onChange) {
+    /* Dragging asks once it rests a quarter second; letting go asks at once; either
+       way one question per new hour. */
     let timer = null;
+    const ask = () => { clearTimeout(timer); timer = null; onChange(); };
     hourInput.addEventListener("input", () => {
       state.hour = Number(hourInput.value);
       hourLabel.textContent = at();
       clearTimeout(timer);
-      timer = setTimeout(onChange, 250);
+      timer = setTimeout(ask, 250);
     });
-    hourInput.addEventListener("change", () => { clearTimeout(timer); onChange(); });
+    hourInput.addEventListener("change", () => { if (timer !== null) ask(); });
     radiusInput.addEventListener("change", () => {
       const value = Number(radiusInput.value);
       if (!(value >= 100 && value <= 50000)) { say("服务半径应在 100 到 50000 米之间"); return; }

@@ -9,6 +9,7 @@ figures. No sign-in, GET only: nothing here writes to the store.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, redirect, render_template, request
 
@@ -35,7 +36,8 @@ def national():
     """Coverage of the provinces, cities or counties of an area, at an hour."""
     within = page_area(request.args.get("within", NATION))
     if within.level == "county":
-        return redirect(f"/planning/county/{within.adcode}", code=302)
+        kept = urlencode({k: v for k, v in request.args.items() if k in ("at", "radius_m")})
+        return redirect(f"/planning/county/{within.adcode}" + (f"?{kept}" if kept else ""))
     return render_template(
         "planning/national.html", **planning_page(context.service(), request.args)
     )
