@@ -30,6 +30,11 @@ GAP_BREAKS = (100, 500, 2_000, 5_000)
 """People in an uncovered cell at which its shade steps up (the page uses the same)."""
 GAP_COLOURS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
 SITE_COLOUR = "#1d4ed8"
+RANK_STYLE = (
+    "<style>.leaflet-tooltip.site-rank{background:none;border:0;box-shadow:none;color:#fff;"
+    "font:700 11px sans-serif;padding:0}.leaflet-tooltip.site-rank::before{display:none}</style>"
+)
+"""A proposed site's rank written on its dot, not in a tooltip box beside it."""
 
 
 class GapLayer(MacroElement):
@@ -172,12 +177,11 @@ def _legend(gaps: dict[str, Any], proposals: dict[str, Any] | None) -> str:
             f"{proposals['newly_covered']:,} 人</div>"
         )
     if gaps.get("population_note"):
-        lines.append(
-            f"<div class='population-note' style='color:#92400e'>人口为模型估算："
-            f"{html.escape(gaps['population_note'])}</div>"
-        )
+        note = html.escape(gaps["population_note"])
+        lines.append(f"<div class='population-note' style='color:#92400e'>{note}</div>")
     return (
-        "<div class='coverage-legend' style='position:fixed;bottom:18px;left:8px;z-index:1000;"
+        RANK_STYLE
+        + "<div class='coverage-legend' style='position:fixed;bottom:24px;right:8px;z-index:1000;"
         "background:#fff;padding:6px 10px;border-radius:6px;font:13px sans-serif;"
         "box-shadow:0 1px 4px #0003;max-width:460px'>" + "".join(lines) + "</div>"
     )
