@@ -16,7 +16,18 @@ from ..finder import LiveIndex, StationIndex
 from ..geojson import prime_feature_heads
 from ..resources import static_dir, templates_dir
 from ..store import Store, open_store
-from . import api, auth, compression, context, errors, manage, manage_imports, manage_users, pages  # noqa: F401  (manage_imports, manage_users: routes on manage's blueprint)
+from . import (
+    api,
+    auth,
+    compression,
+    context,
+    errors,
+    manage,
+    manage_imports,  # noqa: F401  (routes on manage's blueprint)
+    manage_users,  # noqa: F401  (routes on manage's blueprint)
+    pages,
+    planning,
+)
 from .basemaps import basemap_config
 from .context import SERVICE_KEY
 from .fastpath import FastPath
@@ -52,6 +63,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         auth.limit_writes(limiter, writing, settings.write_rate_limit)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(planning.blueprint)
     app.register_blueprint(manage.blueprint)
     app.wsgi_app = FastPath(app.wsgi_app, service)  # type: ignore[method-assign]  # Flask's middleware pattern
     return app
