@@ -335,7 +335,7 @@ def _closest_superset(
     for table in live:
         if (
             table.surface.xyz is surface.xyz
-            and len(rows) <= len(table.rows) < len(best.rows)
+            and len(rows) < len(table.rows) < len(best.rows)
             and not (wanted & ~table._member).any()
         ):
             best = table
