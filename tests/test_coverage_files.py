@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -156,3 +157,41 @@ def test_the_propose_command_reads_candidates_and_writes_nothing(cli_store, tmp_
     assert len(sites["features"]) == 2
     assert all(f["properties"]["name"].startswith("候选") for f in sites["features"])
     assert _run("propose", XUANWU, "-p", "0").exit_code == 2
+
+
+def test_a_planner_uploads_candidates_on_the_county_page_and_nothing_is_written(client, app):
+    store = app.extensions["stationmap.store"]
+    _stations(store, 2)
+    surface = modelled_surface()
+    rows = surface.rows_of(XUANWU)
+    lines = ["网点名称,经度,纬度"] + [
+        f"网点{i},{surface.lon[r]:.6f},{surface.lat[r]:.6f}"
+        for i, r in enumerate(range(rows.start + 3, rows.stop, 17))
+    ]
+    data = {"file": (io.BytesIO("\n".join(lines).encode("gbk")), "hosts.csv"), "p": "3"}
+    data |= {"crs": "wgs84", "at": "10:00"}
+    page = client.get(f"/planning/county/{XUANWU}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    before = table_dump(store)
+    without_token = client.post(f"/planning/county/{XUANWU}/proposals", data=dict(data))
+    assert without_token.status_code == 403
+    data["file"] = (io.BytesIO("\n".join(lines).encode("gbk")), "hosts.csv")
+    data["csrf_token"] = token
+    answer = client.post(f"/planning/county/{XUANWU}/proposals", data=data)
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert len(body["sites"]) == 3 and all(s["name"].startswith("网点") for s in body["sites"])
+    assert body["candidates"]["source"].startswith("uploaded list hosts.csv")
+    assert table_dump(store) == before
+    for bad, expected in [
+        ({"file": (io.BytesIO(b"name,x\n1,2\n"), "bad.csv"), "p": "3"}, "file"),
+        ({"file": (io.BytesIO("\n".join(lines).encode()), "h.csv"), "p": "0"}, "p"),
+        ({"file": (io.BytesIO("\n".join(lines).encode()), "h.csv"), "crs": "utm"}, "crs"),
+        ({"p": "3"}, "file"),
+    ]:
+        bad["csrf_token"] = token
+        refused = client.post(f"/planning/county/{XUANWU}/proposals", data=bad)
+        assert refused.status_code == 400, refused.get_json()
+        assert expected in refused.get_json()["error"]["message"]
+    data["file"] = (io.BytesIO("\n".join(lines).encode("gbk")), "hosts.csv")
+    assert client.post("/planning/county/999999/proposals", data=data).status_code == 400

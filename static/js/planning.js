@@ -398,6 +398,22 @@
           + s.lon.toFixed(5) + ", " + s.lat.toFixed(5)])));
     }
 
+    /* Proposals among an uploaded list of candidate sites (read as an import reads a list). */
+    async function proposeAmong(file, params) {
+      const form = new FormData();
+      form.append("file", file);
+      const crs = document.getElementById("candidates-crs").value;
+      if (crs) form.append("crs", crs);
+      for (const [key, value] of Object.entries(params)) {
+        if (key !== "adcode" && value !== undefined && value !== "") form.append(key, value);
+      }
+      form.append("csrf_token", document.querySelector("#propose-form [name=csrf_token]").value);
+      const answered = await fetch("/planning/county/" + adcode + "/proposals", { method: "POST", body: form });
+      const body = await answered.json();
+      if (!answered.ok) throw new Error(body.error ? body.error.message : answered.statusText);
+      return body;
+    }
+
     async function propose(event) {
       event.preventDefault();
       const p = document.getElementById("p").value;
@@ -407,8 +423,10 @@
       });
       setOfflineLink();
       say("正在计算选址建议（最多约 10 秒）…");
+      const file = document.getElementById("candidates").files[0];
       try {
-        const answer = await sm.getJSON("/api/v1/coverage/proposals?" + query(params));
+        const answer = file ? await proposeAmong(file, params)
+          : await sm.getJSON("/api/v1/coverage/proposals?" + query(params));
         drawSites(answer);
         drawProposalText(answer);
         document.getElementById("proposal-result").hidden = false;

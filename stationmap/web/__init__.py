@@ -39,6 +39,11 @@ STORE_KEY = "stationmap.store"
 FINDER_KEY = "stationmap.finder"
 
 
+PLANNING_POST_LIMIT = "20 per minute; 300 per hour"
+"""How often one address may ask for proposals among an uploaded list (each runs the
+solver for up to about ten seconds)."""
+
+
 def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` is a :class:`Settings`, or overrides keyed by field name.
 
@@ -61,6 +66,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     compression.register(app)
     for writing in (api.blueprint, manage.blueprint):
         auth.limit_writes(limiter, writing, settings.write_rate_limit)
+    # a planner's uploaded candidate list runs the solver: per address, it writes nothing
+    auth.limit_writes(limiter, planning.blueprint, PLANNING_POST_LIMIT)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(planning.blueprint)

@@ -8,6 +8,7 @@ here writes to the store.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from ..coordinates import CRS_NAMES
@@ -29,7 +30,7 @@ from ..coverage.tables import (
     to_xlsx,
 )
 from ..errors import BadRequest
-from .answers import SHORT_CACHE, Answer, Request, geojson_answer, json_answer
+from .answers import SHORT_CACHE, Answer, geojson_answer, json_answer
 from .coverage_params import (
     adcode_arg,
     catchment_arg,
@@ -42,7 +43,7 @@ from .coverage_params import (
     stations_arg,
 )
 from .endpoints import _attachment, answers
-from .forms import multipart_form
+from .forms import UploadedFile
 from .params import QueryArgs, invalid
 from .service import Service
 
@@ -99,31 +100,38 @@ def proposals(service: Service, args: QueryArgs) -> Answer:
 
 
 UPLOAD_FIELDS = ("p", "at", "radius_m", "ride_minutes", "speed_kmh", "detour", "crs", "exact")
+FORM_ONLY = ("crs", "csrf_token")
+"""Fields of the upload form that are not the proposals' parameters."""
 MAX_CANDIDATE_BYTES = 5_000_000
 """The largest candidate list taken from a browser (20,000 addresses are about 2 MB)."""
 
 
-def proposals_from_upload(service: Service, request: Request, adcode: str) -> Answer:
-    """Proposals among the sites of an uploaded list (multipart ``file``, optional ``crs``
-    and the proposals' parameters as fields). Reads the file as an import reads a station
+def proposals_from_upload(
+    service: Service, adcode: str, fields: Mapping[str, str], file: UploadedFile | None
+) -> Answer:
+    """Proposals among the sites of an uploaded list (``file``; optional ``crs`` and the
+    proposals' parameters in ``fields``). Reads the file as an import reads a station
     list, keeps only its points, writes nothing."""
-    if len(request.body) > MAX_CANDIDATE_BYTES + 64 * 1024:
+    if file is None:
+        raise BadRequest("file: missing, expected a list of candidate sites", code="bad_request")
+    if len(file.content) > MAX_CANDIDATE_BYTES:
         raise BadRequest(
-            f"file: {len(request.body):,} bytes, expected at most {MAX_CANDIDATE_BYTES:,}",
+            f"file: {len(file.content):,} bytes, expected at most {MAX_CANDIDATE_BYTES:,}",
             code="payload_too_large",
         )
-    form = multipart_form(request, fields=UPLOAD_FIELDS, files=("file",))
+    unknown = sorted(set(fields) - set(UPLOAD_FIELDS) - set(FORM_ONLY))
+    if unknown:
+        raise invalid(unknown[0], fields[unknown[0]], f"fields among {', '.join(UPLOAD_FIELDS)}")
     args = QueryArgs(
-        {k: v for k, v in form.fields.items() if k != "crs" and v != ""},
-        {p.name: p for p in coverage_params(*UPLOAD_FIELDS[:-2], "exact")},
+        {k: v for k, v in fields.items() if k not in FORM_ONLY and v != ""},
+        {p.name: p for p in coverage_params(*UPLOAD_FIELDS) if p.name not in FORM_ONLY},
     )
     area = find_area(adcode)
     stations, _ = stations_arg(args)
-    crs = form.fields.get("crs") or None
+    crs = fields.get("crs") or None
     if crs is not None and crs not in CRS_NAMES:
         raise invalid("crs", crs, f"one of {', '.join(CRS_NAMES)}")
-    upload = form.files["file"]
-    candidates = read_candidates(upload.content, upload.name, crs)
+    candidates = read_candidates(file.content, file.name, crs)
     exact = args.flag("exact") if args.given("exact") else True
     question = ProposalQuestion(
         area, args.integer("p"), stations, catchment_arg(args), candidates, exact=exact

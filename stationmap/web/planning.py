@@ -15,7 +15,10 @@ from flask import Blueprint, Response, redirect, render_template, request
 
 from ..coverage.areas import NATION
 from . import context
-from .answers import GEOJSON, JSON
+from .answers import GEOJSON, JSON, finish, request_from_environ
+from .api import response_from
+from .coverage_endpoints import MAX_CANDIDATE_BYTES, proposals_from_upload
+from .forms import UploadedFile
 from .planning_contents import (
     areas_geojson,
     county_view,
@@ -24,6 +27,7 @@ from .planning_contents import (
     planning_page,
     stations_at,
 )
+from .routing import answered
 
 blueprint = Blueprint("planning", __name__)
 
@@ -77,3 +81,19 @@ def county_map(adcode: str):
     response = Response(page, mimetype="text/html")
     response.headers["Content-Disposition"] = f'attachment; filename="coverage-{adcode}.html"'
     return response
+
+
+@blueprint.post("/planning/county/<adcode>/proposals")
+def county_proposals_from_list(adcode: str):
+    """Proposals among the sites of an uploaded candidate list (multipart ``file``, the
+    proposals' parameters as fields, the page's CSRF token). Writes nothing: JSON like the
+    API's proposals."""
+    sent = request.files.get("file")
+    file = None
+    if sent is not None:
+        file = UploadedFile(sent.filename or "list", sent.stream.read(MAX_CANDIDATE_BYTES + 1))
+    answer = answered(
+        lambda: proposals_from_upload(context.service(), adcode, request.form.to_dict(), file)
+    )
+    asked = request_from_environ(request.environ, {"adcode": adcode})
+    return response_from(finish(asked, answer, public=False))

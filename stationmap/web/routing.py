@@ -55,22 +55,17 @@ def respond_signed_in(
     return finish(request, _signed_in_answer(service, action, request, read), public=False)
 
 
-def respond_posted(
-    service: Service,
-    request: Request,
-    answer: Callable[..., Answer],
-    read: BodyReader,
-    max_body: int,
-) -> Reply:
-    """The reply to a public POST that writes nothing (a planner's uploaded candidate
-    list): its body read by ``read(max_body)``, ``answer``'s answer or its error,
-    finished as every answer is."""
-
-    def answered() -> Answer:
-        request.body = read(max_body)
-        return answer(service, request, **request.path_params)
-
-    return finish(request, _guarded(request, answered), public=False)
+def answered(answer: Callable[[], Answer], request: Request | None = None) -> Answer:
+    """``answer()``, or the error it raised as JSON (an unexpected one logged, as a 500):
+    for the few views outside the route tables (a planner's uploaded list)."""
+    try:
+        return answer()
+    except StationmapError as error:
+        return answer_for_error(error)
+    except Exception:
+        where = f" on {request.method} {request.path}" if request else ""
+        log.exception("unexpected error%s", where)
+        return error_answer(500, "internal_error", UNEXPECTED)
 
 
 def _answer(service: Service, route: Route, request: Request) -> Answer:
