@@ -193,7 +193,7 @@
 
     function row(area) {
       const cells = [
-        ["name", area.name], ["population", people(area.population)],
+        ["name", area.level === "county" && area.parent_name && !area.parent_name.endsWith("直辖县级行政区划") ? area.parent_name + area.name : area.name], ["population", people(area.population)],
         ["covered_population", people(area.covered_population)], ["covered_share", share(area.covered_share)],
         ["uncovered_population", people(area.uncovered_population)], ["stations", people(area.stations)],
         ["stations_open", people(area.stations_open)], ["stations_unknown_hours", people(area.stations_unknown_hours)],
@@ -384,9 +384,10 @@
     function drawProposalText(answer) {
       const bound = answer.upper_bound === null ? "" : "；可能的最优值不超过 " + people(answer.upper_bound) + " 人"
         + (answer.gap ? "（差距至多 " + (answer.gap * 100).toFixed(2) + "%）" : "");
+      document.getElementById("proposal-summary").title = answer.note || "";
       document.getElementById("proposal-summary").textContent = "新增 " + answer.sites.length + " 个站点，新覆盖约 "
         + people(answer.newly_covered) + " 人。方法：" + (METHODS[answer.method] || answer.method)
-        + (answer.optimal ? "，已证明最优" : "") + bound + "。" + (answer.note ? answer.note : "")
+        + (answer.optimal ? "，已证明最优" : "") + bound + "。"
         + "（候选点 " + people(answer.candidates.count) + " 个，合并后需求点 " + people(answer.demand_points) + " 个）";
       const rows = [["覆盖人口", "covered_population", people], ["覆盖率", "covered_share", share],
                     ["距离中位数", "median_distance_m", metres], ["90%距离", "p90_distance_m", metres]];
@@ -394,8 +395,8 @@
         sm.el("tr", {}, [sm.el("th", { scope: "row" }, [label]), sm.el("td", {}, [show(answer.before[key])]),
                          sm.el("td", {}, [show(answer.after[key])])])));
       document.getElementById("sites").replaceChildren(...answer.sites.map((s) =>
-        sm.el("li", { class: "site" }, ["新覆盖约 " + people(s.newly_covered) + " 人 · "
-          + s.lon.toFixed(5) + ", " + s.lat.toFixed(5)])));
+        sm.el("li", { class: "site" }, [(s.name ? s.name + " · " : "") + "新覆盖约 "
+          + people(s.newly_covered) + " 人 · " + s.lon.toFixed(5) + ", " + s.lat.toFixed(5)])));
     }
 
     /* Proposals among an uploaded list of candidate sites (read as an import reads a list). */

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..finder import StationIndex
 from ..hours import OPEN, UNKNOWN
-from .areas import Area
+from .areas import Area, all_areas
 from .catchment import Catchment
 from .reach import NearestTable, StationSet, nearest_table
 from .surface import PopulationSurface
@@ -51,6 +51,7 @@ class AreaFigures:
             "adcode": self.area.adcode,
             "name": self.area.name,
             "level": self.area.level,
+            "parent_name": _parent_name(self.area),
             "population": round(self.population),
             "covered_population": round(self.covered_population),
             "uncovered_population": round(self.population - self.covered_population),
@@ -296,6 +297,12 @@ def coverage_answer(
         "areas": [f.as_json() for f in figures],
         "total": total.as_json(),
     }
+
+
+def _parent_name(area: Area) -> str | None:
+    """The name of the area holding it (a county's city), so equal names can be told apart."""
+    parent = all_areas().get(area.parent) if area.parent else None
+    return None if parent is None or parent.level == "nation" else parent.name
 
 
 def _metres(value: float | None) -> float | None:

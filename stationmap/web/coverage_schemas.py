@@ -30,6 +30,10 @@ AREA_FIGURES = {
         "adcode": {"type": "string", "pattern": "^[0-9]{6}$"},
         "name": {"type": "string"},
         "level": {"type": "string", "enum": ["nation", "province", "city", "county"]},
+        "parent_name": {
+            "type": ["string", "null"],
+            "description": "The name of the area holding it (a county's city).",
+        },
         "population": {"type": "integer"},
         "covered_population": {"type": "integer"},
         "uncovered_population": {"type": "integer"},
