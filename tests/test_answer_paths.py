@@ -52,7 +52,7 @@ VALID = {
         "level=city&within=320000&at=10:00&format=csv",
         "level=county&within=320100&at=10:00&ride_minutes=5&format=xlsx",
     ],
-    "/api/v1/coverage/gaps": ["adcode=110101&at=10:00", "adcode=110000&at=03:00"],
+    "/api/v1/coverage/gaps": ["adcode=110101&at=10:00", "adcode=110000&at=03:00&aggregate=hex"],
     "/api/v1/coverage/proposals": [
         "adcode=110101&p=3&at=10:00",
         "adcode=110101&p=2&at=10:00&exact=false&format=geojson",

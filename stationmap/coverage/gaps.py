@@ -24,7 +24,7 @@ from .figures import MODELLED_NOTE
 from .reach import StationSet, nearest_table
 from .surface import PopulationSurface
 
-MAX_GAP_CELLS = 40_000
+MAX_GAP_CELLS = 100_000
 """Most uncovered cells listed one by one; beyond it the answer must be aggregated."""
 HEX_RESOLUTION = {"nation": 4, "province": 5, "city": 6, "county": 6}
 

@@ -69,9 +69,7 @@ def gaps(service: Service, args: QueryArgs) -> Answer:
     area = find_area(adcode_arg(args))
     stations, _ = stations_arg(args)
     catchment = catchment_arg(args)
-    aggregate = args.args.get("aggregate") or (
-        "cells" if area.level in ("county", "city") else "hex"
-    )
+    aggregate = args.args.get("aggregate") or "cells"
     if aggregate not in ("cells", "hex"):
         raise invalid("aggregate", aggregate, "cells or hex")
     index, surface = service.index(), current_surface(service.store)

@@ -97,8 +97,8 @@ COVERAGE_PARAMETERS: dict[str, Param] = {
         Param(
             "aggregate",
             {"type": "string", "enum": ["cells", "hex"]},
-            "cells: every uncovered cell (counties and cities; default there); hex: summed "
-            "into H3 hexagons (default for provinces and the nation).",
+            "cells (default): every uncovered cell, up to 100,000 of them; hex: summed into "
+            "H3 hexagons, a layer for wide areas (a province, the nation).",
         ),
         Param(
             "hex_resolution",

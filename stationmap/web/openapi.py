@@ -176,8 +176,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "/api/v1/coverage/gaps": Endpoint(
         "The area's populated cells no qualifying station reaches at the moment: each "
         "cell's outline, population, centroid and distance to the nearest qualifying "
-        "station; or (aggregate=hex, the default for provinces and the nation) those "
-        "cells summed into H3 hexagons, a map layer for wide areas.",
+        "station (up to 100,000 cells; more is a 400 asking for aggregate=hex); or, with "
+        "aggregate=hex, those cells summed into H3 hexagons, a map layer for wide areas.",
         coverage_params(
             "adcode", "at", *CATCHMENT_PARAMS, *STATION_FILTERS, "aggregate", "hex_resolution"
         ),
