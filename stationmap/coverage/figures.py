@@ -307,3 +307,19 @@ def _parent_name(area: Area) -> str | None:
 
 def _metres(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
+
+
+def cell_summary(people: np.ndarray, covered: np.ndarray, metres: np.ndarray) -> dict[str, Any]:
+    """An area's figures from its cells' people, whether each is covered, and each's
+    distance to the nearest station (for answers that change the stations: proposals'
+    and what-if's before and after)."""
+    total = float(people.sum())
+    inside = float(people[covered].sum())
+    median, p90 = weighted_quantiles(metres, people, (0.5, 0.9))
+    return {
+        "population": round(total),
+        "covered_population": round(inside),
+        "covered_share": round(inside / total, 4) if total else None,
+        "median_distance_m": _metres(median),
+        "p90_distance_m": _metres(p90),
+    }

@@ -25,7 +25,7 @@ from ..finder.spaces import KDTree
 from .areas import Area
 from .candidates import Candidates
 from .catchment import Catchment
-from .figures import MODELLED_NOTE, weighted_quantiles
+from .figures import MODELLED_NOTE, cell_summary
 from .gaps import uncovered_rows
 from .reach import StationSet, geodesic_metres
 from .siting import CoveringProblem, Siting, solve
@@ -157,17 +157,7 @@ def _before_after(
 
 
 def _summary(people: np.ndarray, covered: np.ndarray, metres: np.ndarray, added: int) -> dict:
-    total = float(people.sum())
-    inside = float(people[covered].sum())
-    median, p90 = weighted_quantiles(metres, people, (0.5, 0.9))
-    return {
-        "population": round(total),
-        "covered_population": round(inside),
-        "covered_share": round(inside / total, 4) if total else None,
-        "median_distance_m": None if median is None else round(median, 1),
-        "p90_distance_m": None if p90 is None else round(p90, 1),
-        "stations_added": added,
-    }
+    return {**cell_summary(people, covered, metres), "stations_added": added}
 
 
 def _gap(siting: Siting) -> float | None:

@@ -19,7 +19,7 @@ from ..finder.spaces import KDTree
 from ..identifiers import is_public_id
 from .areas import Area
 from .catchment import Catchment
-from .figures import MODELLED_NOTE, weighted_quantiles
+from .figures import MODELLED_NOTE, cell_summary
 from .reach import StationSet, geodesic_metres, nearest_table
 from .surface import PopulationSurface
 
@@ -48,7 +48,7 @@ def what_if(
     people = surface.population[rows]
     metres = table.metres[rows].astype(np.float64)
     covered = table.within(rows, catchment.radius_m)
-    before = _figures(people, covered, metres, catchment.radius_m)
+    before = cell_summary(people, covered, metres)
 
     after_metres = metres.copy()
     nearest = table.station[rows]
@@ -64,7 +64,7 @@ def what_if(
     unchanged[lost] = False
     unchanged &= after_metres == metres
     after_covered = np.where(unchanged, covered, after_metres <= catchment.radius_m)
-    after = _figures(people, after_covered, after_metres, catchment.radius_m)
+    after = cell_summary(people, after_covered, after_metres)
     source = surface.source_of(surface.counties_of(area.prefix))
     return {
         "adcode": area.adcode,
@@ -102,18 +102,3 @@ def _nearest_metres(xyz: np.ndarray, surface: PopulationSurface, cells: np.ndarr
         np.ascontiguousarray(surface.xyz[cells]), k=1
     )
     return geodesic_metres(chords, surface.lat[cells])
-
-
-def _figures(
-    people: np.ndarray, covered: np.ndarray, metres: np.ndarray, radius_m: float
-) -> dict[str, Any]:
-    total = float(people.sum())
-    inside = float(people[covered].sum())
-    median, p90 = weighted_quantiles(metres, people, (0.5, 0.9))
-    return {
-        "population": round(total),
-        "covered_population": round(inside),
-        "covered_share": round(inside / total, 4) if total else None,
-        "median_distance_m": None if median is None else round(median, 1),
-        "p90_distance_m": None if p90 is None else round(p90, 1),
-    }
