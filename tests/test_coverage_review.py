@@ -144,7 +144,8 @@ def test_proposals_before_and_after_agree_with_what_if(store):
     added = [(s["lon"], s["lat"]) for s in answer["sites"]]
     check = what_if(index, surface, area, stations, Catchment(), added, [])
     assert check["after"]["covered_population"] == pytest.approx(
-        after["covered_population"], abs=len(added) * 50  # sites rounded to 1e-6 degrees
+        after["covered_population"],
+        abs=len(added) * 50,  # sites rounded to 1e-6 degrees
     )
 
 

@@ -57,6 +57,7 @@ def propose(index: StationIndex, surface: PopulationSurface, question: ProposalQ
             "adcode: proposals are made for a province, a city or a county, not the whole "
             "nation; ask for each province in turn",
             code="area_too_large",
+            parameter="adcode",
         )
     demand, table = uncovered_rows(index, surface, area, question.stations, question.catchment)
     candidates = question.candidates or Candidates(surface.lon[demand], surface.lat[demand])
@@ -65,6 +66,7 @@ def propose(index: StationIndex, surface: PopulationSurface, question: ProposalQ
             f"p: got {question.p}, expected 1 to {min(MAX_P, len(candidates))} (the area has "
             f"{len(candidates):,} candidate sites)",
             code="invalid_parameter",
+            parameter="p",
         )
     reach = reach_matrix(surface.xyz[demand], surface.lat[demand], candidates, question.catchment)
     siting = solve(
