@@ -247,3 +247,11 @@ def test_proposals_over_a_province_with_a_wide_catchment_are_refused_quickly(cli
         assert response.get_json()["error"]["parameter"] == query.split("=")[0]
     fine = client.get("/api/v1/coverage/proposals?adcode=410000&p=10")
     assert fine.status_code == 200
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00", "9999-12-31T23:59-12:00"])
+def test_the_finders_open_at_far_from_now_is_a_400_too(client, moment):
+    """The same 500 as coverage's ``at`` (year 0 or 10000 in China's time), in the finder."""
+    response = client.get(f"/api/v1/stations/nearest?lon=118.8&lat=32.05&open_at={moment}")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["parameter"] == "open_at"
