@@ -132,7 +132,14 @@ def propose_command(
     index = _index(store)
     click.echo(f"choosing {p} sites in {area.name} …", err=True)
     question = ProposalQuestion(
-        area, p, stations, catchment, listed, exact=not greedy, time_limit_s=time_limit
+        area,
+        p,
+        stations,
+        catchment,
+        listed,
+        exact=not greedy,
+        time_limit_s=time_limit,
+        max_reach_pairs=None,
     )
     answer = propose(index, current_surface(store), question)
     if out is not None:

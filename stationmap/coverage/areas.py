@@ -60,6 +60,7 @@ def find_area(adcode: str, parameter: str = "adcode") -> Area:
             f"{parameter}: got {adcode!r}, expected a 6-digit adcode such as 320102 "
             f"(county), 320100 (city), 320000 (province) or {NATION} (the nation)",
             code="invalid_parameter",
+            parameter=parameter,
         )
     area = all_areas().get(adcode)
     if area is None:
@@ -76,13 +77,16 @@ def areas_at(level: str, within: Area) -> list[Area]:
     adcode order; a 400 when ``within`` is finer than ``level``."""
     if level not in LEVELS:
         raise BadRequest(
-            f"level: got {level!r}, expected one of {', '.join(LEVELS)}", code="invalid_parameter"
+            f"level: got {level!r}, expected one of {', '.join(LEVELS)}",
+            code="invalid_parameter",
+            parameter="level",
         )
     if PREFIX_LENGTH[within.level] > PREFIX_LENGTH[level]:
         raise BadRequest(
-            f"within: {within.adcode} is a {within.level}, which holds no {level}; "
+            f"level: {within.adcode} is a {within.level}, which holds no {level}; "
             f"ask for level={within.level} or finer areas of a larger area",
             code="invalid_parameter",
+            parameter="level",
         )
     if within.level == level:
         return [within]

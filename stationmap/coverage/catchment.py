@@ -73,6 +73,7 @@ def _checked_radius(parameter: str, radius_m: float) -> float:
             f"{parameter}: gives a catchment of {radius_m:,.0f} m, expected "
             f"{MIN_RADIUS_M:,.0f} to {MAX_RADIUS_M:,.0f} m",
             code="invalid_parameter",
+            parameter=parameter,
         )
     return float(radius_m)
 
@@ -80,5 +81,7 @@ def _checked_radius(parameter: str, radius_m: float) -> float:
 def _check_range(parameter: str, value: float, low: float, high: float) -> None:
     if not low <= value <= high:
         raise BadRequest(
-            f"{parameter}: got {value:g}, expected {low:g} to {high:g}", code="invalid_parameter"
+            f"{parameter}: got {value:g}, expected {low:g} to {high:g}",
+            code="invalid_parameter",
+            parameter=parameter,
         )

@@ -123,20 +123,25 @@ def area_figures(
     found: dict[int, AreaFigures] = {}
     for positions in by_level.values():
         group = [areas[p] for p in positions]
-        figures = _level_figures(table, counts, group, catchment.radius_m, quantiles)
+        figures = _level_figures(table, surface, counts, group, catchment.radius_m, quantiles)
         found.update(zip(positions, figures, strict=True))
     return [found[p] for p in range(len(areas))]
 
 
 def _level_figures(
     table: NearestTable,
+    surface: PopulationSurface,
     counts: StationCounts,
     areas: list[Area],
     radius_m: float,
     quantiles: bool = True,
 ) -> list[AreaFigures]:
-    """Figures of areas of one level (disjoint slices of the surface)."""
-    surface = table.surface
+    """Figures of areas of one level (disjoint slices of the surface).
+
+    The people come from ``surface``, not ``table.surface``: a table is shared by every
+    surface with the same cells (loaded figures rescale the people, not the cells), so
+    its own surface may be one whose people have since been replaced.
+    """
     spans = [surface.counties_of(a.prefix) for a in areas]
     table.fill(range(min(s.start for s in spans), max(s.stop for s in spans)))
     slices = [surface.rows_of(a.prefix) for a in areas]

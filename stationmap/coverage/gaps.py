@@ -27,6 +27,9 @@ from .surface import PopulationSurface
 MAX_GAP_CELLS = 100_000
 """Most uncovered cells listed one by one; beyond it the answer must be aggregated."""
 HEX_RESOLUTION = {"nation": 4, "province": 5, "city": 6, "county": 6}
+MAX_HEXAGONS = 100_000
+"""Most hexagons drawn in one layer (about 40 MB of GeoJSON and 10 s); the nation at
+resolution 6 has about 290,000, at 7 a million (a minute and 400 MB): refused."""
 
 
 def uncovered_rows(
@@ -59,6 +62,7 @@ def gap_cells(
             f"than the {MAX_GAP_CELLS:,} listed one by one; ask for aggregate=hex, or a "
             "smaller area",
             code="too_many_cells",
+            parameter="aggregate",
         )
     nearest = exact_metres(index, surface, rows, table.station[rows])
     features = [
@@ -99,6 +103,15 @@ def gap_hexagons(
     hexes_all = parents(surface.h3[all_rows], resolution)
     hexes = hexes_all[rows - all_rows.start]
     codes, inverse = np.unique(hexes, return_inverse=True)
+    if len(codes) > MAX_HEXAGONS:
+        raise BadRequest(
+            f"hex_resolution: {area.name} ({area.adcode}) has uncovered cells in "
+            f"{len(codes):,} hexagons of resolution {resolution}, more than the "
+            f"{MAX_HEXAGONS:,} drawn in one layer; ask for a coarser hex_resolution "
+            "(a smaller number) or a smaller area",
+            code="too_many_cells",
+            parameter="hex_resolution",
+        )
     uncovered = np.bincount(inverse, surface.population[rows], minlength=len(codes))
     cells = np.bincount(inverse, minlength=len(codes))
     metres = table.metres[rows].astype(np.float64)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from ..errors import BadRequest
 from ..hours import CHINA_TZ, in_china_time, now_in_china, this_minute_in_china
+
+YEARS = range(1900, 2101)
+"""The years a moment or a day may fall in: far enough either way for any planner, near
+enough that China's time of it exists (0001-01-01 in China's time is in year 0, and
+9999-12-31T23:59-12:00 in year 10000, which datetime cannot hold)."""
 
 
 def parse_moment(text: str | None, parameter: str = "at") -> datetime:
@@ -19,10 +24,34 @@ def parse_moment(text: str | None, parameter: str = "at") -> datetime:
         if clock:
             at = time(int(clock[1]), int(clock[2]))
             return datetime.combine(now_in_china().date(), at, CHINA_TZ)
-        return in_china_time(datetime.fromisoformat(text.strip()))
+        parsed = datetime.fromisoformat(text.strip())
+        if parsed.year in YEARS:
+            moment = in_china_time(parsed)
+            if moment.year in YEARS:
+                return moment
+    except (ValueError, OverflowError):
+        pass
+    raise BadRequest(
+        f"{parameter}: got {text!r}, expected a time of day such as 21:00, or a "
+        f"date-time such as 2026-10-01T21:00 (years {YEARS.start} to {YEARS[-1]})",
+        code="invalid_parameter",
+        parameter=parameter,
+    )
+
+
+def parse_day(text: str | None, parameter: str = "date") -> date:
+    """``2026-12-08``, or today in China when empty; a 400 naming ``parameter`` otherwise."""
+    if text is None or not text.strip():
+        return now_in_china().date()
+    try:
+        day = date.fromisoformat(text.strip())
     except ValueError:
+        day = None
+    if day is None or day.year not in YEARS:
         raise BadRequest(
-            f"{parameter}: got {text!r}, expected a time of day such as 21:00, or a "
-            "date-time such as 2026-10-01T21:00",
+            f"{parameter}: got {text!r}, expected a date such as 2026-12-08 "
+            f"(years {YEARS.start} to {YEARS[-1]})",
             code="invalid_parameter",
-        ) from None
+            parameter=parameter,
+        )
+    return day

@@ -34,6 +34,12 @@ from .surface import PopulationSurface
 MAX_P = 500
 EXACT_TIME_LIMIT_S = 10.0
 """How long the exact solver may improve on the greedy within a web request."""
+MAX_REACH_PAIRS = 20_000_000
+"""Most (demand cell, candidate) pairs a web request's reach matrix may hold: about 15 s
+and 3 GB. Henan (410000) at 10 km has 46 million (27 s, 6.6 GB); at 20 km four times
+that, more than a worker's memory."""
+ESTIMATE_SAMPLE = 2_000
+"""Candidates whose reach is counted to estimate the pairs before building the matrix."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class ProposalQuestion:
     candidates: Candidates | None = None
     exact: bool = True
     time_limit_s: float = EXACT_TIME_LIMIT_S
+    max_reach_pairs: int | None = MAX_REACH_PAIRS
+    """None: no limit (the command line, where the planner can wait)."""
 
 
 def propose(index: StationIndex, surface: PopulationSurface, question: ProposalQuestion) -> dict:
@@ -57,6 +65,7 @@ def propose(index: StationIndex, surface: PopulationSurface, question: ProposalQ
             "adcode: proposals are made for a province, a city or a county, not the whole "
             "nation; ask for each province in turn",
             code="area_too_large",
+            parameter="adcode",
         )
     demand, table = uncovered_rows(index, surface, area, question.stations, question.catchment)
     candidates = question.candidates or Candidates(surface.lon[demand], surface.lat[demand])
@@ -65,8 +74,15 @@ def propose(index: StationIndex, surface: PopulationSurface, question: ProposalQ
             f"p: got {question.p}, expected 1 to {min(MAX_P, len(candidates))} (the area has "
             f"{len(candidates):,} candidate sites)",
             code="invalid_parameter",
+            parameter="p",
         )
-    reach = reach_matrix(surface.xyz[demand], surface.lat[demand], candidates, question.catchment)
+    reach = reach_matrix(
+        surface.xyz[demand],
+        surface.lat[demand],
+        candidates,
+        question.catchment,
+        question.max_reach_pairs,
+    )
     siting = solve(
         CoveringProblem(surface.population[demand], reach, question.p),
         exact=question.exact,
@@ -105,18 +121,26 @@ def propose(index: StationIndex, surface: PopulationSurface, question: ProposalQ
 
 
 def reach_matrix(
-    demand_xyz: np.ndarray, demand_lat: np.ndarray, candidates: Candidates, catchment: Catchment
+    demand_xyz: np.ndarray,
+    demand_lat: np.ndarray,
+    candidates: Candidates,
+    catchment: Catchment,
+    max_pairs: int | None = None,
 ) -> csr_array:
     """Which demand cells (rows) each candidate (column) covers: a sparse boolean matrix.
 
     Cells within the radius by chord are found with a ball search (the chord never
     exceeds the geodesic, so none is missed), then kept when their geodesic is within it.
+    With ``max_pairs``, a 400 naming the catchment when the matrix would hold more pairs
+    than that (estimated from a sample of the candidates, before anything is built).
     """
     shape = (len(demand_xyz), len(candidates))
     if not len(demand_xyz):
         return csr_array(shape, dtype=bool)
     tree = cKDTree(demand_xyz)
     sites = ecef(candidates.lon, candidates.lat)
+    if max_pairs is not None:
+        _check_pairs(tree, sites, catchment, max_pairs)
     found = tree.query_ball_point(sites, catchment.radius_m, workers=1)
     columns = np.repeat(np.arange(len(candidates)), [len(f) for f in found])
     rows = np.concatenate([np.asarray(f, dtype=np.int64) for f in found] + [np.zeros(0, int)])
@@ -125,6 +149,25 @@ def reach_matrix(
     rows, columns = rows[keep], columns[keep]
     data = np.ones(len(rows), dtype=bool)
     return csr_array((data, (rows, columns)), shape=shape)
+
+
+def _check_pairs(tree: cKDTree, sites: np.ndarray, catchment: Catchment, limit: int) -> None:
+    sample = sites
+    if len(sites) > ESTIMATE_SAMPLE:
+        picked = np.random.default_rng(0).choice(len(sites), ESTIMATE_SAMPLE, replace=False)
+        sample = sites[picked]
+    counts = tree.query_ball_point(sample, catchment.radius_m, return_length=True, workers=1)
+    pairs = float(np.mean(counts)) * len(sites)
+    if pairs > limit:
+        parameter = "radius_m" if catchment.minutes is None else "ride_minutes"
+        raise BadRequest(
+            f"{parameter}: a catchment of {catchment.radius_m:,.0f} m links about "
+            f"{pairs:,.0f} uncovered cells and candidate sites, more than the {limit:,} "
+            "one request weighs; ask for a smaller catchment or a smaller area (or run "
+            "`stationmap coverage propose`, which has no such limit)",
+            code="instance_too_large",
+            parameter=parameter,
+        )
 
 
 def _before_after(

@@ -73,7 +73,9 @@ class NearestTable:
         find_wider: Callable[[], NearestTable] | None = None,
     ) -> None:
         self.surface = surface
-        self.index = index
+        self._station_lon, self._station_lat = index.lon, index.lat
+        # Not the index itself: the tables hang off it in a WeakKeyDictionary, and a
+        # value holding its key strongly would keep every snapshot alive for ever.
         self.rows = rows
         """Index rows of the stations in the set."""
         self.wider: NearestTable | None = None
@@ -135,8 +137,8 @@ class NearestTable:
             _, _, exact = GEOD.inv(
                 self.surface.lon[cells],
                 self.surface.lat[cells],
-                self.index.lon[stations],
-                self.index.lat[stations],
+                self._station_lon[stations],
+                self._station_lat[stations],
             )
             inside[close] = np.asarray(exact) <= radius_m
         return inside

@@ -40,6 +40,7 @@ def what_if(
         raise BadRequest(
             f"add, remove: {len(added) + len(removed)} changes, expected at most {MAX_CHANGES}",
             code="invalid_parameter",
+            parameter="add" if added else "remove",
         )
     gone = _removed_rows(index, removed)
     table = nearest_table(index, surface, stations)
@@ -90,6 +91,7 @@ def _removed_rows(index: StationIndex, removed: list[str]) -> np.ndarray:
             raise BadRequest(
                 f"remove: got {station_id!r}, expected the id of a stored station",
                 code="invalid_parameter",
+                parameter="remove",
             )
         rows.append(row)
     return np.array(rows, dtype=np.int64)

@@ -17,12 +17,12 @@ from ..coverage.catchment import (
     MIN_RADIUS_M,
     Catchment,
 )
-from ..coverage.moments import parse_moment
+from ..coverage.moments import parse_day, parse_moment
 from ..coverage.proposals import MAX_P
 from ..coverage.reach import StationSet
+from ..errors import BadRequest
 from ..finder import StaticFilter
 from ..finder.service_area import check_served
-from ..hours import now_in_china
 from .params import PARAMETERS, Param, QueryArgs, invalid, missing, static_filter_of
 
 ADCODE = {"type": "string", "pattern": "^[0-9]{6}$", "example": "320102"}
@@ -150,13 +150,7 @@ def moment_arg(args: QueryArgs) -> datetime:
 
 def day_arg(args: QueryArgs) -> date:
     """``date``: YYYY-MM-DD, default today in China."""
-    raw = args.args.get("date")
-    if raw is None or not raw.strip():
-        return now_in_china().date()
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise invalid("date", raw, "a date such as 2026-12-08") from None
+    return parse_day(args.args.get("date"))
 
 
 def catchment_arg(args: QueryArgs) -> Catchment:
@@ -208,7 +202,12 @@ def points_arg(args: QueryArgs, name: str = "add") -> list[tuple[float, float]]:
             lon, lat = (float(v) for v in part.split(","))
         except ValueError:
             raise invalid(name, part, "lon,lat pairs separated by ';'") from None
-        check_served(lon, lat)
+        try:
+            check_served(lon, lat)
+        except BadRequest as error:
+            error.message = f"{name}: {error.message}"
+            error.details["parameter"] = name
+            raise
         points.append((lon, lat))
     return points
 

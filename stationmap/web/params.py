@@ -275,10 +275,14 @@ class QueryArgs:
             return now_in_china() if open_now else None
         if open_now:
             raise invalid("open_at", raw, "either open_now or open_at, not both")
+        expected = "an ISO-8601 time such as 2026-05-01T08:30, in the years 1900 to 2100"
         try:
-            return in_china_time(datetime.fromisoformat(raw.strip()))
-        except ValueError:
-            raise invalid("open_at", raw, "an ISO-8601 time such as 2026-05-01T08:30") from None
+            moment = datetime.fromisoformat(raw.strip())
+            if not 1900 <= moment.year <= 2100:  # year 1 is year 0 in China: no datetime
+                raise ValueError(raw)
+            return in_china_time(moment)
+        except (ValueError, OverflowError):
+            raise invalid("open_at", raw, expected) from None
 
     def station_filter(self) -> StationFilter:
         """The rider's filter from the filter parameters."""
