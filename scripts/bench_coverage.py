@@ -95,7 +95,9 @@ def build_index() -> StationIndex:
 
 def fresh(index: StationIndex) -> StationIndex:
     """The same snapshot with no coverage table cached (a cold start)."""
-    reach_module._TABLES.pop(index, None)
+    with reach_module._TABLES_LOCK:
+        reach_module._TABLES.pop(id(index.status), None)
+        reach_module._LIVE.pop(id(index.status), None)
     gc.collect()
     return index
 

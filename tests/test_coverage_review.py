@@ -18,6 +18,7 @@ from builders import add_station
 from finder_data import index_of
 
 from stationmap import create_app
+from stationmap.coverage import reach
 from stationmap.coverage.areas import find_area
 from stationmap.coverage.catchment import Catchment
 from stationmap.coverage.current import current_surface
@@ -180,10 +181,25 @@ def test_an_index_snapshot_is_let_go_with_its_tables(store):
     index = index_of(store)
     table = nearest_table(index, surface, StationSet(moment=DAY))
     table.fill(surface.counties_of("32"))
-    gone = weakref.ref(index)
+    gone, column = weakref.ref(index), weakref.ref(index.status)
+    key = id(index.status)
     del index, table
     gc.collect()
-    assert gone() is None
+    assert gone() is None and column() is None
+    assert key not in reach._TABLES  # the cache entry went with the stations
+
+
+def test_a_snapshot_that_only_moved_its_feed_position_keeps_its_tables(store):
+    """The live index makes a new snapshot whenever the feed moves, also when no station
+    changed (advanced_to): it shares its station columns, so it shares its tables."""
+    _at_cell(store, _busiest_cell())
+    surface = current_surface(store)
+    index = index_of(store)
+    table = nearest_table(index, surface, StationSet(moment=DAY))
+    later = index.advanced_to(index.position)
+    assert nearest_table(later, surface, StationSet(moment=DAY)) is table
+    changed = index.with_changes([], [], index.position)  # new columns: new tables
+    assert nearest_table(changed, surface, StationSet(moment=DAY)) is not table
 
 
 # --- bad input through the app ---------------------------------------------------------

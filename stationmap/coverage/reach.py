@@ -70,12 +70,12 @@ class NearestTable:
         surface: PopulationSurface,
         index: StationIndex,
         rows: np.ndarray,
-        find_wider: Callable[[], NearestTable] | None = None,
+        find_wider: Callable[[], NearestTable | None] | None = None,
     ) -> None:
         self.surface = surface
         self._station_lon, self._station_lat = index.lon, index.lat
-        # Not the index itself: the tables hang off it in a WeakKeyDictionary, and a
-        # value holding its key strongly would keep every snapshot alive for ever.
+        # Not the index itself (nor its status column, the cache's key): a cached table
+        # holding what it is cached under would keep every snapshot alive for ever.
         self.rows = rows
         """Index rows of the stations in the set."""
         self.wider: NearestTable | None = None
@@ -269,8 +269,32 @@ def geodesic_metres(chord: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.asarray(2.0 * rho * np.arcsin(ratio))
 
 
-_TABLES: weakref.WeakKeyDictionary[StationIndex, OrderedDict] = weakref.WeakKeyDictionary()
+_TABLES: dict[int, OrderedDict] = {}
+"""The tables of each snapshot's stations, keyed by the identity of its status column."""
+_LIVE: dict[int, weakref.WeakSet[NearestTable]] = {}
+"""Every table still referenced, by the same key (a day's profile holds its 14 or so)."""
 _TABLES_LOCK = threading.Lock()
+
+
+def _snapshot_key(index: StationIndex) -> int:
+    """The cache key of the stations a snapshot holds (call with the lock held).
+
+    A snapshot that only moved its change-feed position (:meth:`StationIndex.advanced_to`:
+    nothing changed) shares its columns with the one before, so it keeps its tables; any
+    change makes new columns. The entry goes when the column is freed.
+    """
+    key = id(index.status)
+    if key not in _TABLES:
+        _TABLES[key] = OrderedDict()
+        _LIVE[key] = weakref.WeakSet()
+        weakref.finalize(index.status, _forget, key)
+    return key
+
+
+def _forget(key: int) -> None:
+    with _TABLES_LOCK:
+        _TABLES.pop(key, None)
+        _LIVE.pop(key, None)
 
 
 def nearest_table(
@@ -278,15 +302,16 @@ def nearest_table(
 ) -> NearestTable:
     """The (cached) table of the nearest station of ``stations`` for the cells of ``surface``.
 
-    Cached on the snapshot: a moment's table is keyed by which hours texts are open then,
-    so two moments with the same stations open share one.
+    Cached per snapshot's stations: a moment's table is keyed by which hours texts are
+    open then, so two moments with the same stations open share one.
     """
     if stations.moment is None:
         key: tuple = (id(surface.xyz), stations.static, None)
     else:
         key = (id(surface.xyz), stations.static, index.book.states_at(stations.moment).tobytes())
     with _TABLES_LOCK:
-        tables = _TABLES.setdefault(index, OrderedDict())
+        snapshot = _snapshot_key(index)
+        tables = _TABLES[snapshot]
         table = tables.get(key)
         if table is not None:
             tables.move_to_end(key)
@@ -296,27 +321,33 @@ def nearest_table(
     else:
         passing = np.flatnonzero(index.static_mask(stations.static))
         open_rows = passing[open_at(index, passing, stations.moment)]
-
-        def find_wider(
-            static: StaticFilter = stations.static, rows: np.ndarray = open_rows
-        ) -> NearestTable:
-            every = nearest_table(index, surface, StationSet(static))
-            return _closest_superset(index, surface, every, rows)
-
-        table = NearestTable(surface, index, open_rows, find_wider)
+        table = NearestTable(
+            surface, index, open_rows, _wider_finder(index, surface, stations.static, open_rows)
+        )
     with _TABLES_LOCK:
-        _LIVE.setdefault(index, weakref.WeakSet()).add(table)
-        tables = _TABLES.setdefault(index, OrderedDict())
+        snapshot = _snapshot_key(index)
+        _LIVE[snapshot].add(table)
+        tables = _TABLES[snapshot]
         table = tables.setdefault(key, table)
         while len(tables) > TABLES_PER_INDEX:
             tables.popitem(last=False)
     return table
 
 
-_LIVE: weakref.WeakKeyDictionary[StationIndex, weakref.WeakSet[NearestTable]] = (
-    weakref.WeakKeyDictionary()
-)
-"""Every table still referenced, by snapshot (a day's profile holds its 14 or so)."""
+def _wider_finder(
+    index: StationIndex, surface: PopulationSurface, static: StaticFilter, rows: np.ndarray
+) -> Callable[[], NearestTable | None]:
+    """How a table finds its wider set later, holding its snapshot only weakly."""
+    snapshot = weakref.ref(index)
+
+    def find() -> NearestTable | None:
+        held = snapshot()
+        if held is None:
+            return None
+        every = nearest_table(held, surface, StationSet(static))
+        return _closest_superset(held, surface, every, rows)
+
+    return find
 
 
 def _closest_superset(
@@ -332,7 +363,7 @@ def _closest_superset(
     wanted = np.zeros(len(index.stations), dtype=bool)
     wanted[rows] = True
     with _TABLES_LOCK:
-        live = list(_LIVE.get(index, ()))
+        live = list(_LIVE.get(_snapshot_key(index), ()))
     best = every
     for table in live:
         if (
