@@ -61,8 +61,9 @@ def areas_command(
     from .coverage.figures import coverage_answer
     from .coverage.tables import coverage_rows
 
-    area = find_area(within, "--within")
+    area = find_area(within.strip(), "--within")
     stations, moment, catchment = _question(at, radius_m)
+    _check_out(out)
     store = opened_store(settings)
     index = _index(store)
     click.echo(f"computing coverage of the {level} areas of {area.name} …", err=True)
@@ -120,8 +121,11 @@ def propose_command(
     from .coverage.proposals import ProposalQuestion, propose
     from .coverage.tables import site_rows
 
-    area = find_area(adcode, "ADCODE")
+    area = find_area(adcode.strip(), "ADCODE")
     stations, _, catchment = _question(at, radius_m)
+    _check_out(out)
+    if not 0 < time_limit <= 3600:  # also refuses nan
+        raise click.BadParameter("expected 0 to 3,600 seconds", param_hint="--time-limit")
     listed = None
     if candidates is not None:
         listed = read_candidates(candidates.read_bytes(), candidates.name, crs)
@@ -177,12 +181,20 @@ def _index(store: Store) -> StationIndex:
     return StationIndex(store.iter_stations(), store.feed_position())
 
 
+def _check_out(out: Path | None) -> None:
+    """Refuse an output the command could not write, before the work is done."""
+    if out is None:
+        return
+    if out.suffix.lower() not in FORMATS:
+        raise click.BadParameter(f"expected a name ending {', '.join(FORMATS)}", param_hint="--out")
+    if not out.parent.is_dir():
+        raise click.BadParameter(f"no folder {out.parent}: create it first", param_hint="--out")
+
+
 def _write(out: Path, answer: dict[str, Any], rows_of: Any, sheet: str) -> None:
     from .coverage.tables import to_csv, to_xlsx
 
     suffix = out.suffix.lower()
-    if suffix not in FORMATS:
-        raise click.BadParameter(f"expected a name ending {', '.join(FORMATS)}", param_hint="--out")
     if suffix in (".json", ".geojson"):
         if suffix == ".geojson" and "sites" in answer:
             from .coverage.proposals import sites_geojson

@@ -123,6 +123,9 @@ def test_the_coverage_command_prints_and_writes_the_areas(cli_store, tmp_path):
     assert written.exit_code == 0 and out.stat().st_size > 0
     refused = _run("areas", "--within", "999999")
     assert refused.exit_code == 2 and "--within" in refused.output
+    nowhere = _run("areas", "--out", str(tmp_path / "missing" / "areas.csv"))
+    assert nowhere.exit_code == 2 and "--out" in nowhere.output
+    assert _run("areas", "--out", str(tmp_path / "areas.pdf")).exit_code == 2
 
 
 def test_the_propose_command_reads_candidates_and_writes_nothing(cli_store, tmp_path):
