@@ -18,7 +18,6 @@ from ..regions import load_regions
 LEVELS = ("province", "city", "county")
 PREFIX_LENGTH = {"nation": 0, "province": 2, "city": 4, "county": 6}
 NATION = "000000"
-LEVEL_NAMES = {"nation": "全国", "province": "省", "city": "市", "county": "县"}
 
 
 @dataclass(frozen=True)

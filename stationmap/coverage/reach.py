@@ -379,8 +379,3 @@ def open_at(index: StationIndex, rows: np.ndarray, moment: datetime) -> np.ndarr
     """Which of these stations are open at ``moment`` (unknown hours: not open)."""
     states = index.book.states_at(moment)
     return np.asarray(states[index.hours[rows]] == OPEN)
-
-
-def unknown_hours(index: StationIndex, rows: np.ndarray) -> np.ndarray:
-    """Which of these stations have no known hours."""
-    return np.asarray(index.hours[rows] < 0)
