@@ -29,12 +29,14 @@ import statistics
 import sys
 import time
 import warnings
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_finder import stations_from_frame
 
 from stationmap.coverage import reach as reach_module
 from stationmap.coverage.areas import areas_at, find_area
@@ -50,7 +52,6 @@ from stationmap.coverage.surface import modelled_surface
 from stationmap.demo import generate_demo_stations
 from stationmap.finder import StaticFilter, StationIndex
 from stationmap.hours import CHINA_TZ
-from stationmap.types import Station
 
 MOMENT = datetime(2026, 12, 8, 10, 30, tzinfo=CHINA_TZ)
 COUNTY_DEMAND = 2_000
@@ -60,37 +61,8 @@ PROVINCE = "410000"  # 河南
 
 
 def build_index() -> StationIndex:
-    frame = generate_demo_stations()
-    stamp = datetime.now(UTC)
-    stations = [
-        Station(
-            id=f"b{i:09d}",
-            name=row.name,
-            kind=row.kind,
-            address=row.address,
-            province=row.province,
-            city=row.city,
-            county=row.county,
-            adcode=row.adcode,
-            lon=row.lon,
-            lat=row.lat,
-            amenities=tuple(row.amenities),
-            opening_hours=row.opening_hours,
-            opening_hours_raw=None,
-            phone=row.phone,
-            status=row.status,
-            status_reason=None,
-            reopen_on=None,
-            source_key=None,
-            union_id=None,
-            batch_id=None,
-            version=1,
-            created_at=stamp,
-            updated_at=stamp,
-        )
-        for i, row in enumerate(frame.itertuples())
-    ]
-    return StationIndex(stations)
+    """The national demo set (seed 1) as bench_finder.py builds it, no database involved."""
+    return StationIndex(stations_from_frame(generate_demo_stations()))
 
 
 def fresh(index: StationIndex) -> StationIndex:
