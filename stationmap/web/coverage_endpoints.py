@@ -12,13 +12,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..coordinates import CRS_NAMES
-from ..coverage.areas import areas_at, find_area
+from ..coverage.areas import Area, areas_at, find_area
 from ..coverage.candidates import read_candidates
+from ..coverage.catchment import Catchment
 from ..coverage.current import current_surface
 from ..coverage.day import day_profile
 from ..coverage.figures import coverage_answer
 from ..coverage.gaps import gap_cells, gap_hexagons
 from ..coverage.proposals import ProposalQuestion, propose, sites_geojson
+from ..coverage.reach import StationSet
 from ..coverage.scenario import what_if
 from ..coverage.tables import (
     CSV_MEDIA,
@@ -66,9 +68,7 @@ def coverage(service: Service, args: QueryArgs) -> Answer:
 @answers("/api/v1/coverage/gaps")
 def gaps(service: Service, args: QueryArgs) -> Answer:
     """The area's uncovered populated cells, or their sums in hexagons."""
-    area = find_area(adcode_arg(args))
-    stations, _ = stations_arg(args)
-    catchment = catchment_arg(args)
+    area, stations, catchment = _area_question(args)
     aggregate = args.args.get("aggregate") or "cells"
     if aggregate not in ("cells", "hex"):
         raise invalid("aggregate", aggregate, "cells or hex")
@@ -84,9 +84,7 @@ def gaps(service: Service, args: QueryArgs) -> Answer:
 @answers("/api/v1/coverage/proposals")
 def proposals(service: Service, args: QueryArgs) -> Answer:
     """p new sites that newly cover the most people in the area."""
-    area = find_area(adcode_arg(args))
-    stations, _ = stations_arg(args)
-    catchment = catchment_arg(args)
+    area, stations, catchment = _area_question(args)
     fmt = format_arg(args, ("json", "geojson", "csv", "xlsx"))
     p = args.integer("p")
     exact = args.flag("exact") if args.given("exact") else True
@@ -161,14 +159,19 @@ def day(service: Service, args: QueryArgs) -> Answer:
 @answers("/api/v1/coverage/whatif")
 def whatif(service: Service, args: QueryArgs) -> Answer:
     """The area's coverage if stations were added or removed (nothing is written)."""
-    area = find_area(adcode_arg(args))
-    stations, _ = stations_arg(args)
-    catchment = catchment_arg(args)
+    area, stations, catchment = _area_question(args)
     added, removed = points_arg(args), ids_arg(args)
     answer = what_if(
         service.index(), current_surface(service.store), area, stations, catchment, added, removed
     )
     return json_answer(answer, cache=SHORT_CACHE)
+
+
+def _area_question(args: QueryArgs) -> tuple[Area, StationSet, Catchment]:
+    """What the gaps, proposals and what-if endpoints all ask first: the area (``adcode``),
+    the stations that cover (the filters at ``at``) and the catchment."""
+    stations, _ = stations_arg(args)
+    return find_area(adcode_arg(args)), stations, catchment_arg(args)
 
 
 def _table_or_json(answer: dict[str, Any], fmt: str, rows_of: Any, name: str) -> Answer:
