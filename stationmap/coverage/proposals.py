@@ -98,7 +98,7 @@ def propose(index: StationIndex, surface: PopulationSurface, question: ProposalQ
         }
         for c, gain in zip(chosen.tolist(), siting.gains, strict=True)
     ]
-    before, after = _before_after(table, surface, area, question, candidates, chosen)
+    before, after = _before_after(table, surface, area, question, candidates, chosen, demand)
     source = surface.source_of(surface.counties_of(area.prefix))
     return {
         "adcode": area.adcode,
@@ -177,12 +177,14 @@ def _before_after(
     question: ProposalQuestion,
     candidates: Candidates,
     chosen: np.ndarray,
+    uncovered: np.ndarray,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     rows = surface.rows_of(area.prefix)
     people = surface.population[rows]
     metres = table.metres[rows].astype(np.float64)
     radius = question.catchment.radius_m
-    covered = table.within(rows, radius)
+    covered = np.ones(rows.stop - rows.start, dtype=bool)
+    covered[uncovered - rows.start] = False  # the demand is the area's uncovered cells
     after_metres = metres
     after_covered = covered
     if len(chosen):
