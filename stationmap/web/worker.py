@@ -1,5 +1,18 @@
-"""The gunicorn worker stationmap serves with: gunicorn's sync worker, answering the one
-refusal a rider's app can meet before the app sees the request in the API's own JSON.
+"""The gunicorn worker stationmap serves with: gunicorn's sync worker, freed as soon as an
+answer is sent, and answering the one refusal a rider's app can meet before the app sees
+the request in the API's own JSON.
+
+Freed at once: after every answer gunicorn's sync worker (27) half-closes the connection
+and reads from it until the client closes its side or two seconds pass (RFC 9112
+section 9.6), so that a client still sending is not reset while it reads the answer. A sync
+worker serves one connection at a time: a phone on a slow network, or a client that
+simply keeps the connection open, held a worker for up to two seconds after its answer,
+and two such clients held both workers of ``stationmap serve``. Under load the wait was
+the client's own turn-around (wrk's, in ``scripts/bench_finder.py``) on every request.
+This worker closes at once when the client cannot be sending anything more: a request
+that declared no body, with nothing read ahead and nothing waiting in the socket. That
+is nginx's ``lingering_close on``: linger only when more data may come. A request with a
+body, a pipelined one, or any bytes waiting still get gunicorn's lingering close.
 
 gunicorn reads request lines of at most 8,190 bytes (a larger limit is clamped to it;
 0 lifts the bound and lets one client burn a worker's CPU) and answers a longer one
@@ -10,6 +23,9 @@ JSON 414 through the same :func:`finish`, so a client sees one kind of answer.
 
 from __future__ import annotations
 
+import fcntl
+import socket
+import termios
 from typing import Any
 
 from gunicorn import util
@@ -23,7 +39,15 @@ REQUEST_LINE_LIMIT = 8190
 
 
 class StationmapWorker(SyncWorker):
-    """gunicorn's sync worker; a request line too long to read gets the API's JSON 414."""
+    """gunicorn's sync worker, free once its answer is sent when the client cannot be
+    sending more; a request line too long to read gets the API's JSON 414."""
+
+    def handle_request(self, listener: Any, req: Any, client: socket.socket, addr: Any) -> bool:
+        handled = super().handle_request(listener, req, client, addr)  # (None, in gunicorn 27)
+        if nothing_more_coming(req, client):
+            # gunicorn's lingering close, next, finds the socket closed and does nothing.
+            client.close()
+        return handled
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         if not isinstance(exc, LimitRequestLine):
@@ -49,3 +73,27 @@ def too_long_reply() -> bytes:
     head = [f"HTTP/1.1 {reply.status.split(' ', 1)[0]} URI Too Long", "Connection: close"]
     head += [f"{name}: {value}" for name, value in reply.headers]
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + reply.body
+
+
+def nothing_more_coming(req: Any, client: socket.socket) -> bool:
+    """Whether the client of the answered ``req`` has sent all it will send on ``client``,
+    so closing now cannot reset a connection with unread data: the request declared no
+    body, gunicorn read nothing past it and nothing is waiting in the socket (the client
+    may have closed its side already: closing then is what gunicorn does too)."""
+    if any(name in BODY_HEADERS and value.strip() != "0" for name, value in req.headers):
+        return False
+    if req.unreader.buf.getvalue():  # read ahead: the client is pipelining
+        return False
+    try:
+        waiting = fcntl.ioctl(client.fileno(), termios.FIONREAD, NO_BYTES)
+    except OSError:
+        return False  # gunicorn's close deals with a broken connection
+    return waiting == NO_BYTES
+
+
+NO_BYTES = bytes(4)
+"""FIONREAD's answer (a C int) when nothing is waiting to be read."""
+
+
+BODY_HEADERS = frozenset({"CONTENT-LENGTH", "TRANSFER-ENCODING"})
+"""gunicorn's names (upper case) for the headers that announce a request body."""
