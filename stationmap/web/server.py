@@ -19,6 +19,11 @@ from .worker_memory import keep_freed_memory
 
 log = logging.getLogger(__name__)
 
+WORKER_CLASS = "stationmap.web.worker.StationmapWorker"
+"""gunicorn's sync worker with stationmap's changes (:mod:`stationmap.web.worker`)."""
+ACCESS_LOGGER_CLASS = "stationmap.web.access_log.AccessLogger"
+"""gunicorn's logger, the same lines with less work (:mod:`stationmap.web.access_log`)."""
+
 CONTROL_SOCKET_MAX_BYTES = 100
 """A Unix socket's path must fit in 108 bytes (Linux); longer paths leave it out."""
 
@@ -74,10 +79,10 @@ def gunicorn_options(host: str, port: int, workers: int, settings: Settings) -> 
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "stationmap.web.worker.StationmapWorker",
+        "worker_class": WORKER_CLASS,
         "accesslog": "-",
         "access_log_format": settings.access_log_format,
-        "logger_class": "stationmap.web.access_log.AccessLogger",  # the same lines, cheaper
+        "logger_class": ACCESS_LOGGER_CLASS,
         "timeout": settings.worker_timeout,
         "limit_request_line": REQUEST_LINE_LIMIT,  # longer lines: the worker's JSON 414
         **_control_socket(settings.instance_dir, host, port),
