@@ -41,6 +41,35 @@ def in_china_time(moment: datetime) -> datetime:
     return moment.astimezone(CHINA_TZ)
 
 
+MOMENT_YEARS = range(1900, 2101)
+"""The years an asked moment may fall in: far enough either way for any rider or planner,
+near enough that China's time of it exists (0001-01-01 in China's time is in year 0, and
+9999-12-31T23:59-12:00 in year 10000, which datetime cannot hold)."""
+
+_OFFSET_SENT_AS_SPACE = re.compile(r"(.+\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)")
+"""A time with a positive offset whose ``+`` arrived as a space: a query string decodes
+``+`` as a space, and clients often leave ``+08:00`` unescaped."""
+
+
+def parse_moment_text(text: str) -> datetime:
+    """An ISO-8601 date-time (``2026-10-01T21:00``, China's time unless it has an offset;
+    ``2026-10-01T21:00 08:00`` is read as ``+08:00``) in China's time, in
+    :data:`MOMENT_YEARS`; ValueError otherwise."""
+    text = text.strip()
+    unescaped = _OFFSET_SENT_AS_SPACE.fullmatch(text)
+    if unescaped:
+        text = f"{unescaped[1]}+{unescaped[2]}"
+    try:
+        moment = datetime.fromisoformat(text)
+        if moment.year in MOMENT_YEARS:
+            moment = in_china_time(moment)
+            if moment.year in MOMENT_YEARS:
+                return moment
+    except OverflowError:
+        pass
+    raise ValueError(f"not a date-time in the years {MOMENT_YEARS.start} to {MOMENT_YEARS[-1]}")
+
+
 def now_in_china() -> datetime:
     """The current time in Asia/Shanghai."""
     return datetime.now(CHINA_TZ)

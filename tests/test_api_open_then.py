@@ -73,6 +73,15 @@ def test_a_list_asked_about_a_time_says_now_and_then(moments, url):
     assert _states(answer.get_json()["features"]) == ASKED_THEN
 
 
+def test_an_asked_time_whose_plus_arrived_as_a_space_keeps_its_offset(moments):
+    client, _, asked = moments
+    url = f"{LISTS[0]}&include_unknown_hours=true&open_at="
+    raw = client.get(url + asked.replace("%2B", "+"))  # the query string decodes it as " "
+    assert raw.status_code == 200, raw.get_json()
+    assert raw.get_json() == client.get(url + asked).get_json()
+    assert _states(raw.get_json()["features"]) == ASKED_THEN
+
+
 @pytest.mark.parametrize("url", LISTS, ids=lambda u: u.split("?")[0])
 def test_a_list_not_asked_about_a_time_has_no_open_then(moments, url):
     client, _, _ = moments

@@ -31,7 +31,7 @@ from stationmap.coverage.scenario import what_if
 from stationmap.coverage.surface import modelled_surface
 from stationmap.finder import StaticFilter
 from stationmap.finder.geodesy import GEOD
-from stationmap.hours import CHINA_TZ
+from stationmap.hours import CHINA_TZ, this_minute_in_china
 from stationmap.store import population
 from stationmap.web import close_app
 
@@ -271,3 +271,20 @@ def test_the_finders_open_at_far_from_now_is_a_400_too(client, moment):
     response = client.get(f"/api/v1/stations/nearest?lon=118.8&lat=32.05&open_at={moment}")
     assert response.status_code == 400
     assert response.get_json()["error"]["parameter"] == "open_at"
+
+
+def test_at_now_is_this_minute(client):
+    before = this_minute_in_china().isoformat(timespec="minutes")
+    answer = client.get("/api/v1/coverage?level=county&within=320100&at=now")
+    after = this_minute_in_china().isoformat(timespec="minutes")
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.get_json()["at"] in {before, after}
+
+
+def test_a_moment_whose_plus_arrived_as_a_space_keeps_its_offset(client):
+    """13:00 at +00:00 is 21:00 in China; left unescaped, the ``+`` arrives as a space."""
+    url = "/api/v1/coverage?level=county&within=320100&at=2026-10-01T13:00"
+    escaped = client.get(url + "%2B00:00").get_json()
+    raw = client.get(url + "+00:00")
+    assert raw.status_code == 200, raw.get_data(as_text=True)
+    assert escaped["at"] == "2026-10-01T21:00+08:00" and raw.get_json() == escaped

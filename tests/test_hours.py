@@ -14,6 +14,7 @@ from stationmap.hours import (
     HoursBook,
     describe_hours,
     hours_state,
+    parse_moment_text,
 )
 
 
@@ -107,3 +108,30 @@ def test_hours_without_chinese_wording_stay_whole_in_osm_syntax(hours):
 def test_unknown_or_unreadable_hours_are_not_described():
     assert describe_hours(None) is None
     assert describe_hours("whenever we like") == "whenever we like"
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("2026-10-01T21:00", shanghai(2026, 10, 1, 21, 0)),
+        ("2026-10-01 21:00", shanghai(2026, 10, 1, 21, 0)),
+        ("2026-10-01T21:00+08:00", shanghai(2026, 10, 1, 21, 0)),
+        ("2026-10-01T21:00-01:00", shanghai(2026, 10, 2, 6, 0)),
+        # a "+" left unescaped in a query string arrives as a space
+        ("2026-10-01T21:00 08:00", shanghai(2026, 10, 1, 21, 0)),
+        ("2026-10-01T13:00 00:00", shanghai(2026, 10, 1, 21, 0)),
+        ("2026-10-01 21:00:30 0800", shanghai(2026, 10, 1, 21, 0, 30)),
+        (" 2026-10-01T21:00:30.5 08 ", shanghai(2026, 10, 1, 21, 0, 30, 500_000)),
+    ],
+)
+def test_an_asked_moment_is_read_in_china_time(text, moment):
+    assert parse_moment_text(text) == moment
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tomorrow", "21:00 08:00", "2026-10-01T21:00 8", "0001-01-01T00:00", "9999-12-31T23:59-12:00"],
+)
+def test_what_is_not_a_moment_is_refused(text):
+    with pytest.raises(ValueError):
+        parse_moment_text(text)

@@ -6,33 +6,36 @@ import re
 from datetime import date, datetime, time
 
 from ..errors import BadRequest
-from ..hours import CHINA_TZ, in_china_time, now_in_china, this_minute_in_china
+from ..hours import (
+    CHINA_TZ,
+    MOMENT_YEARS,
+    now_in_china,
+    parse_moment_text,
+    this_minute_in_china,
+)
 
-YEARS = range(1900, 2101)
-"""The years a moment or a day may fall in: far enough either way for any planner, near
-enough that China's time of it exists (0001-01-01 in China's time is in year 0, and
-9999-12-31T23:59-12:00 in year 10000, which datetime cannot hold)."""
+YEARS = MOMENT_YEARS
+"""The years a moment or a day may fall in (:data:`~stationmap.hours.MOMENT_YEARS`)."""
+
+NOW = "now"
 
 
 def parse_moment(text: str | None, parameter: str = "at") -> datetime:
     """``21:00`` (today in China), ``2026-10-01T21:00`` (China's time unless it has an
-    offset; holidays count), or now when empty; a 400 naming ``parameter`` otherwise."""
-    if text is None or not text.strip():
+    offset; holidays count), or now when empty or ``now``; a 400 naming ``parameter``
+    otherwise."""
+    if text is None or text.strip().lower() in ("", NOW):
         return this_minute_in_china()
     clock = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
     try:
         if clock:
             at = time(int(clock[1]), int(clock[2]))
             return datetime.combine(now_in_china().date(), at, CHINA_TZ)
-        parsed = datetime.fromisoformat(text.strip())
-        if parsed.year in YEARS:
-            moment = in_china_time(parsed)
-            if moment.year in YEARS:
-                return moment
-    except (ValueError, OverflowError):
+        return parse_moment_text(text)
+    except ValueError:
         pass
     raise BadRequest(
-        f"{parameter}: got {text!r}, expected a time of day such as 21:00, or a "
+        f"{parameter}: got {text!r}, expected now, a time of day such as 21:00, or a "
         f"date-time such as 2026-10-01T21:00 (years {YEARS.start} to {YEARS[-1]})",
         code="invalid_parameter",
         parameter=parameter,

@@ -19,7 +19,7 @@ from typing import Any
 from ..coordinates import CRS_NAMES
 from ..errors import BadRequest
 from ..finder import MAX_K, StaticFilter, StationFilter
-from ..hours import in_china_time, now_in_china
+from ..hours import now_in_china, parse_moment_text
 from ..vocabulary import AMENITIES, KINDS, STATUSES
 
 TRUE_WORDS = {"true", "1", "yes"}
@@ -277,11 +277,8 @@ class QueryArgs:
             raise invalid("open_at", raw, "either open_now or open_at, not both")
         expected = "an ISO-8601 time such as 2026-05-01T08:30, in the years 1900 to 2100"
         try:
-            moment = datetime.fromisoformat(raw.strip())
-            if not 1900 <= moment.year <= 2100:  # year 1 is year 0 in China: no datetime
-                raise ValueError(raw)
-            return in_china_time(moment)
-        except (ValueError, OverflowError):
+            return parse_moment_text(raw)
+        except ValueError:
             raise invalid("open_at", raw, expected) from None
 
     def station_filter(self) -> StationFilter:
