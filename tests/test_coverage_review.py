@@ -288,3 +288,12 @@ def test_a_moment_whose_plus_arrived_as_a_space_keeps_its_offset(client):
     raw = client.get(url + "+00:00")
     assert raw.status_code == 200, raw.get_data(as_text=True)
     assert escaped["at"] == "2026-10-01T21:00+08:00" and raw.get_json() == escaped
+
+
+def test_an_adcode_typed_in_full_width_digits_is_the_same_area(client):
+    """A Chinese keyboard types ３２０１０２; ``p`` took such digits already."""
+    typed = client.get("/api/v1/coverage/gaps?adcode=３２０１０２&at=10:00")
+    assert typed.status_code == 200, typed.get_data(as_text=True)
+    assert typed.get_json() == client.get("/api/v1/coverage/gaps?adcode=320102&at=10:00").get_json()
+    wrong = client.get("/api/v1/coverage/gaps?adcode=３２０１０")
+    assert wrong.status_code == 400 and "３２０１０" in wrong.get_json()["error"]["message"]

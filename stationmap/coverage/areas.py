@@ -9,6 +9,7 @@ keeps cells in adcode order, so each area's cells are one slice.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -49,14 +50,17 @@ def all_areas() -> dict[str, Area]:
 
 
 def find_area(adcode: str, parameter: str = "adcode") -> Area:
-    """The area with this adcode; a 400 for a malformed code, a 404 for an unknown one.
+    """The area with this adcode (full-width digits, as a Chinese keyboard types them,
+    read as digits); a 400 naming ``parameter`` for a malformed or unknown code.
 
     A county whose code ends in ``00`` (none in the layer does) would be shadowed by its
     city: the layer's city codes are always the county code's first four digits + 00.
     """
-    if not re.fullmatch(r"\d{6}", adcode or ""):
+    typed = adcode
+    adcode = unicodedata.normalize("NFKC", adcode or "").strip()
+    if not re.fullmatch(r"[0-9]{6}", adcode):
         raise BadRequest(
-            f"{parameter}: got {adcode!r}, expected a 6-digit adcode such as 320102 "
+            f"{parameter}: got {typed!r}, expected a 6-digit adcode such as 320102 "
             f"(county), 320100 (city), 320000 (province) or {NATION} (the nation)",
             code="invalid_parameter",
             parameter=parameter,
