@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -47,6 +48,12 @@ STATE_LABELS: dict[str, str] = {
 """What a map or page says of a station's state now (the keys of :func:`marker_state`)."""
 
 
+def state_labels_at(clock: str) -> dict[str, str]:
+    """What a map of the stations at another time of day (``clock``, such as ``21:00``)
+    says of their state then."""
+    return STATE_LABELS | {"open": f"{clock} 开放", "closed": f"{clock} 未开放"}
+
+
 class StationLayer(MacroElement):
     """Every station as a circle marker with a Leaflet popup, from one inline GeoJSON.
 
@@ -74,17 +81,24 @@ var {{ this.get_name() }} = L.geoJSON({{ this.json }}, {
 """
     )
 
-    def __init__(self, found: list[FoundStation]) -> None:
+    def __init__(self, found: list[FoundStation], labels: Mapping[str, str] = STATE_LABELS) -> None:
         super().__init__()
         self._name = "StationLayer"
-        self.data = {"type": "FeatureCollection", "features": [_feature(f) for f in found]}
+        features = [_feature(f, labels) for f in found]
+        self.data = {"type": "FeatureCollection", "features": features}
         self.json = _script_json(self.data)
 
 
 def station_map(
-    found: list[FoundStation], title: str, notice: str | None, boundary=None, tiles: bool = True
+    found: list[FoundStation],
+    title: str,
+    notice: str | None,
+    boundary=None,
+    tiles: bool = True,
+    labels: Mapping[str, str] = STATE_LABELS,
 ) -> folium.Map:
-    """A folium map of ``found`` (and an optional county ``boundary``), assets inline."""
+    """A folium map of ``found`` (and an optional county ``boundary``), assets inline;
+    ``labels`` name the markers' states (their state now, unless told otherwise)."""
     fmap = folium.Map(location=_centre(found), zoom_start=12, tiles=None, control_scale=True)
     fmap.default_js, fmap.default_css = [], []
     root = cast(Figure, fmap.get_root())
@@ -99,8 +113,8 @@ def station_map(
             name="县界",
             style_function=lambda _: {"color": "#b91c1c", "weight": 2, "fillOpacity": 0.05},
         ).add_to(fmap)
-    StationLayer(found).add_to(fmap)
-    root.html.add_child(Element(_banner(title, notice)))
+    StationLayer(found, labels).add_to(fmap)
+    root.html.add_child(Element(_banner(title, notice, labels)))
     bounds = _bounds(found, boundary)
     if bounds:
         fmap.fit_bounds(bounds)
@@ -140,7 +154,7 @@ def _script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _feature(item: FoundStation) -> dict[str, Any]:
+def _feature(item: FoundStation, labels: Mapping[str, str]) -> dict[str, Any]:
     """One station as a GeoJSON Feature carrying its marker colour, label and popup."""
     s = item.station
     state = marker_state(item)
@@ -151,16 +165,16 @@ def _feature(item: FoundStation) -> dict[str, Any]:
         "properties": {
             "colour": MARKER_COLOURS[state],
             "label": html.escape(s.name),
-            "popup": _popup(item, state),
+            "popup": _popup(item, state, labels),
         },
     }
 
 
-def _popup(item: FoundStation, state: str) -> str:
+def _popup(item: FoundStation, state: str, labels: Mapping[str, str]) -> str:
     """The popup's HTML: name, kind and state, address, hours, phone, services."""
     s = item.station
     hours = describe_hours(s.opening_hours) or s.opening_hours_raw or "未知"
-    status = STATUSES[s.status] if s.status != "active" else STATE_LABELS[state]
+    status = STATUSES[s.status] if s.status != "active" else labels[state]
     lines = [
         f"<b class='name'>{html.escape(s.name)}</b>",
         f"{html.escape(KINDS[s.kind])} · <span class='state'>{html.escape(status)}</span>",
@@ -174,12 +188,12 @@ def _popup(item: FoundStation, state: str) -> str:
     return "<br>".join(lines)
 
 
-def _banner(title: str, notice: str | None) -> str:
+def _banner(title: str, notice: str | None, labels: Mapping[str, str]) -> str:
     note = f"<div style='color:#92400e'>{html.escape(notice)}</div>" if notice else ""
     legend = " ".join(
         f"<span style='white-space:nowrap'><span style='display:inline-block;width:10px;"
         f"height:10px;border-radius:50%;background:{MARKER_COLOURS[key]}'></span> {label}</span>"
-        for key, label in STATE_LABELS.items()
+        for key, label in labels.items()
         if key != "out_of_service"
     )
     return (

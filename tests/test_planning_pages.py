@@ -197,6 +197,8 @@ def test_the_offline_map_holds_gaps_and_sites_and_links_nothing(client, store):
     assert [s["rank"] for s in sites] == [1, 2, 3]
     assert all(s["radius_m"] == 1000 for s in sites)
     assert "人口为模型估算" in html
+    # the dots show the stations at 21:00, and the legend and popups say so
+    assert "21:00 未开放" in html and "当前未开放" not in html
     assert table_dump(store) == before
 
 

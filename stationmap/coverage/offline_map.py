@@ -18,7 +18,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from ..finder import StationIndex, county_stations
-from ..offline_maps import _script_json, station_map
+from ..offline_maps import STATE_LABELS, _script_json, state_labels_at, station_map
 from ..types import FoundStation
 from .areas import Area
 from .catchment import Catchment
@@ -120,7 +120,8 @@ def coverage_map(
     found = [as_then(f) for f in county_stations(index, area.adcode, at=stations.moment)]
     moment = stations.moment.strftime("%H:%M") if stations.moment else "任意时刻"
     title = f"{area.name}驿站覆盖（{moment}，半径 {catchment.radius_m:,.0f} 米）"
-    fmap = station_map(found, title, notice, boundary, tiles=tiles)
+    labels = state_labels_at(moment) if stations.moment else STATE_LABELS
+    fmap = station_map(found, title, notice, boundary, tiles=tiles, labels=labels)
     gaps = gap_cells(index, surface, area, stations, catchment)
     GapLayer(gaps).add_to(fmap)
     if proposals is not None and proposals["sites"]:
