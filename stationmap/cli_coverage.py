@@ -149,10 +149,12 @@ def propose_command(
     if out is not None:
         _write(out, answer, site_rows, "sites")
         return
+    click.echo(f"{'site':>4}  {'lon,lat (WGS-84)':<22}  {'newly covered':>13}  candidate")
     for rank, site in enumerate(answer["sites"], start=1):
         name = site.get("name", "")
         click.echo(
-            f"{rank:>3}  {site['lon']:.6f},{site['lat']:.6f}  {site['newly_covered']:>9,}  {name}"
+            f"{rank:>4}  {site['lon']:>10.6f},{site['lat']:<11.6f}  "
+            f"{site['newly_covered']:>13,}  {name}".rstrip()
         )
     bound = answer["upper_bound"]
     click.echo(

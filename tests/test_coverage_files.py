@@ -160,6 +160,13 @@ def test_the_propose_command_reads_candidates_and_writes_nothing(cli_store, tmp_
     assert len(sites["features"]) == 2
     assert all(f["properties"]["name"].startswith("候选") for f in sites["features"])
     assert _run("propose", XUANWU, "-p", "0").exit_code == 2
+    printed = _run("propose", XUANWU, "-p", "2", "--candidates", str(hosts), "--crs", "wgs84")
+    assert printed.exit_code == 0, printed.output
+    lines = printed.output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("site"))  # after progress
+    header, first, second = lines[start : start + 3]
+    assert header.split()[:3] == ["site", "lon,lat", "(WGS-84)"] and "candidate" in header
+    assert first.split()[0] == "1" and second.split()[0] == "2" and "候选" in first
 
 
 def test_a_planner_uploads_candidates_on_the_county_page_and_nothing_is_written(client, app):
