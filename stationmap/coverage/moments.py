@@ -14,9 +14,6 @@ from ..hours import (
     this_minute_in_china,
 )
 
-YEARS = MOMENT_YEARS
-"""The years a moment or a day may fall in (:data:`~stationmap.hours.MOMENT_YEARS`)."""
-
 NOW = "now"
 
 
@@ -36,7 +33,7 @@ def parse_moment(text: str | None, parameter: str = "at") -> datetime:
         pass
     raise BadRequest(
         f"{parameter}: got {text!r}, expected now, a time of day such as 21:00, or a "
-        f"date-time such as 2026-10-01T21:00 (years {YEARS.start} to {YEARS[-1]})",
+        f"date-time such as 2026-10-01T21:00 (years {MOMENT_YEARS.start} to {MOMENT_YEARS[-1]})",
         code="invalid_parameter",
         parameter=parameter,
     )
@@ -50,10 +47,10 @@ def parse_day(text: str | None, parameter: str = "date") -> date:
         day = date.fromisoformat(text.strip())
     except ValueError:
         day = None
-    if day is None or day.year not in YEARS:
+    if day is None or day.year not in MOMENT_YEARS:
         raise BadRequest(
             f"{parameter}: got {text!r}, expected a date such as 2026-12-08 "
-            f"(years {YEARS.start} to {YEARS[-1]})",
+            f"(years {MOMENT_YEARS.start} to {MOMENT_YEARS[-1]})",
             code="invalid_parameter",
             parameter=parameter,
         )

@@ -19,7 +19,7 @@ from typing import Any
 from ..coordinates import CRS_NAMES
 from ..errors import BadRequest
 from ..finder import MAX_K, StaticFilter, StationFilter
-from ..hours import now_in_china, parse_moment_text
+from ..hours import MOMENT_YEARS, now_in_china, parse_moment_text
 from ..vocabulary import AMENITIES, KINDS, STATUSES
 
 TRUE_WORDS = {"true", "1", "yes"}
@@ -275,7 +275,10 @@ class QueryArgs:
             return now_in_china() if open_now else None
         if open_now:
             raise invalid("open_at", raw, "either open_now or open_at, not both")
-        expected = "an ISO-8601 time such as 2026-05-01T08:30, in the years 1900 to 2100"
+        expected = (
+            "an ISO-8601 time such as 2026-05-01T08:30, in the years "
+            f"{MOMENT_YEARS.start} to {MOMENT_YEARS[-1]}"
+        )
         try:
             return parse_moment_text(raw)
         except ValueError:
