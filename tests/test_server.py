@@ -7,6 +7,7 @@ trusted proxy's X-Forwarded-For only when told there is one.
 
 from __future__ import annotations
 
+import logging
 import socket
 import stat
 import subprocess
@@ -244,10 +245,31 @@ def _cli(env: dict[str, str], *args: str) -> None:
 
 def _access_line(logger_class: type, access_log_format: str) -> str:
     """The access line ``logger_class`` writes for one answered nearest request."""
+    logger = _logger(logger_class, access_log_format)
+    atoms = logger.atoms_wrapper_class(logger.atoms(*_answered_nearest()))
+    return access_log_format % atoms
+
+
+def _logger(logger_class: type, access_log_format: str, **settings: str) -> Logger:
+    """``logger_class`` set up as gunicorn sets it up, with a fixed time stamp."""
     config = Config()
     config.set("access_log_format", access_log_format)
+    for name, value in settings.items():
+        config.set(name, value)
     logger = logger_class(config)
     logger.now = lambda: "[07/Dec/2026:05:30:00 +0000]"  # type: ignore[method-assign]
+    return logger
+
+
+def _close_access_log(logger: Logger) -> None:
+    """Close the file handler gunicorn opened (its next set-up drops it unclosed)."""
+    for handler in list(logger.access_log.handlers):
+        logger.access_log.removeHandler(handler)
+        handler.close()
+
+
+def _answered_nearest() -> tuple[object, object, dict[str, str], timedelta]:
+    """gunicorn's response, request, environ and request time for one nearest answer."""
     environ = {
         "REMOTE_ADDR": FORWARDED_CLIENT,
         "REQUEST_METHOD": "GET",
@@ -261,10 +283,7 @@ def _access_line(logger_class: type, access_log_format: str) -> str:
     response = SimpleNamespace(
         status="200 OK", sent=3351, headers=[("Content-Type", "application/geo+json")]
     )
-    atoms = logger.atoms_wrapper_class(
-        logger.atoms(response, request, environ, timedelta(seconds=1, microseconds=2345))
-    )
-    return access_log_format % atoms
+    return response, request, environ, timedelta(seconds=1, microseconds=2345)
 
 
 @pytest.mark.parametrize(
@@ -278,3 +297,38 @@ def _access_line(logger_class: type, access_log_format: str) -> str:
 )
 def test_the_access_log_lines_are_gunicorns_own(access_log_format):
     assert _access_line(AccessLogger, access_log_format) == _access_line(Logger, access_log_format)
+
+
+@pytest.mark.parametrize("access_log_format", [ACCESS_LOG_FORMAT, "%(h)s %({user-agent}i)s"])
+def test_the_access_log_file_gets_gunicorns_own_lines(access_log_format, tmp_path, monkeypatch):
+    monkeypatch.setattr(logging.getLogger("gunicorn.access"), "handlers", [])  # only gunicorn's
+    written = {}
+    for logger_class in (AccessLogger, Logger):
+        path = tmp_path / f"{logger_class.__name__}.log"
+        logger = _logger(logger_class, access_log_format, accesslog=str(path))
+        if logger_class is AccessLogger:  # written straight, not through logging
+            assert logger.plain_access_handler() is logger.access_log.handlers[0]
+        for _ in range(2):
+            logger.access(*_answered_nearest())
+        _close_access_log(logger)
+        written[logger_class] = path.read_text()
+    assert written[AccessLogger] == written[Logger] != ""
+    assert written[Logger].count("\n") == 2
+
+
+def test_an_access_log_set_up_otherwise_goes_through_logging(tmp_path, monkeypatch):
+    """A filter, or a formatter adding more than the message, is honoured as gunicorn does."""
+    monkeypatch.setattr(logging.getLogger("gunicorn.access"), "handlers", [])
+    written = {}
+    for logger_class in (AccessLogger, Logger):
+        path = tmp_path / f"{logger_class.__name__}.log"
+        logger = _logger(logger_class, ACCESS_LOG_FORMAT, accesslog=str(path))
+        handler = logger.access_log.handlers[0]
+        handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+        logger.access(*_answered_nearest())
+        handler.addFilter(lambda record: False)
+        logger.access(*_answered_nearest())
+        _close_access_log(logger)
+        written[logger_class] = path.read_text()
+    assert written[AccessLogger] == written[Logger]
+    assert written[Logger].startswith("INFO ") and written[Logger].count("\n") == 1

@@ -13,14 +13,26 @@ set with its index follower stopped, gunicorn writing the reply and the access l
 1.08 million instructions a request, 0.94 million with this logger. A bare Flask app's
 fixed 1 KB answer (``scripts/bench_finder.py``'s baseline) takes 1.08 million under
 gunicorn's logger, 0.98 million under this one.
+
+The line is then written straight to gunicorn's own access handler (standard output or
+the ``--access-logfile``), under the handler's lock, when that handler is the only way
+the line goes: gunicorn's plain ``%(message)s`` stream or file handler, no filters, no
+other handler. Through :mod:`logging` the same line cost a record (with the process id,
+thread and caller looked up), a formatter and a filter pass: 18.7 µs against 10.4 µs
+written straight (in process, to /dev/null). Any other set-up (a log config, syslog, a
+filter) goes through :mod:`logging` as gunicorn does. The time stamp is formatted once
+a second, not once a request.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import time
+import traceback
 from collections.abc import MutableMapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from gunicorn.glogging import Logger
 from gunicorn.http import Request
@@ -34,6 +46,56 @@ Environ = MutableMapping[str, Any]
 
 class AccessLogger(Logger):
     """gunicorn's :class:`~gunicorn.glogging.Logger`; see the module's docstring."""
+
+    _stamp: tuple[int, str] = (-1, "")
+    """The last second :meth:`now` formatted, and how."""
+
+    def access(
+        self, resp: Response, req: Request, environ: Environ, request_time: timedelta
+    ) -> None:
+        handler = self.plain_access_handler()
+        if handler is None:
+            super().access(resp, req, environ, request_time)
+            return
+        try:
+            atoms = self.atoms(resp, req, environ, request_time)
+            safe = self.atoms_wrapper_class(cast(dict[str, Any], atoms))  # as gunicorn does
+            line = self.cfg.access_log_format % safe + handler.terminator
+            handler.acquire()
+            try:
+                handler.stream.write(line)
+                handler.stream.flush()
+            finally:
+                handler.release()
+        except Exception:
+            self.error(traceback.format_exc())
+
+    def plain_access_handler(self) -> logging.StreamHandler | None:
+        """gunicorn's own access handler when a line goes nowhere else and nothing but
+        ``%(message)s`` would be added to it; None otherwise (or when lines are off)."""
+        log = self.access_log
+        handlers = log.handlers
+        if len(handlers) != 1 or log.filters or not log.isEnabledFor(logging.INFO):
+            return None
+        handler = handlers[0]
+        plain = (
+            getattr(handler, "_gunicorn", False)
+            and type(handler) in (logging.StreamHandler, logging.FileHandler)
+            and not handler.filters
+            and handler.level <= logging.INFO
+            and type(handler.formatter) is logging.Formatter
+            and handler.formatter._fmt == self.access_fmt
+        )
+        if not plain or getattr(handler, "stream", None) is None:
+            return None
+        return handler  # type: ignore[return-value]  # a StreamHandler, checked above
+
+    def now(self) -> str:
+        """gunicorn's time stamp, formatted once a second."""
+        second = int(time.time())
+        if self._stamp[0] != second:
+            self._stamp = (second, super().now())
+        return self._stamp[1]
 
     def atoms(
         self, resp: Response, req: Request, environ: Environ, request_time: timedelta
